@@ -89,9 +89,11 @@ func (res *Resolver) walk(lines []string, parse func(string) (netip.Addr, bool))
 		line := lines[i]
 		for {
 			entry := line
-			j := strings.LastIndexByte(line, ',')
+			j := lastComma(line)
 			if j >= 0 {
 				entry = line[j+1:]
+			} else if len(line) > maxElementLen {
+				return netip.Addr{}, false
 			}
 			entry = strings.TrimSpace(entry)
 			if entry == "" {
@@ -124,8 +126,26 @@ func (res *Resolver) walk(lines []string, parse func(string) (netip.Addr, bool))
 	return last, last.IsValid()
 }
 
-// maxEntryLen bounds a single entry; no address with a port needs more.
-const maxEntryLen = 64
+// maxEntryLen bounds a single address entry; no address with a port needs
+// more. maxElementLen bounds a whole RFC 7239 element with its parameters.
+const (
+	maxEntryLen   = 64
+	maxElementLen = 4 * maxEntryLen
+)
+
+// lastComma returns the index of the last comma in s, looking only at the
+// final maxElementLen+1 bytes, so that one entry's scan is bounded however
+// long the header is. It returns -1 when there is no comma in that window.
+func lastComma(s string) int {
+	off := 0
+	if len(s) > maxElementLen+1 {
+		off = len(s) - (maxElementLen + 1)
+	}
+	if j := strings.LastIndexByte(s[off:], ','); j >= 0 {
+		return off + j
+	}
+	return -1
+}
 
 // parseXFFEntry parses one X-Forwarded-For entry: an IP address, optionally
 // with a port ("192.0.2.1:8080", "[2001:db8::1]:443") as some proxies write.
@@ -195,7 +215,7 @@ func validPort(s string) bool {
 // parses its node. Obfuscated identifiers ("_hidden") and "unknown" are
 // not addresses, so the element is malformed for our purpose.
 func parseForwardedElement(s string) (netip.Addr, bool) {
-	if len(s) > 4*maxEntryLen {
+	if len(s) > maxElementLen {
 		return netip.Addr{}, false
 	}
 	var value string
@@ -279,16 +299,35 @@ func (res *Resolver) Handler(next http.Handler) http.Handler {
 
 type ctxKey struct{}
 
+// addrCtx carries the address with one allocation instead of the two that
+// context.WithValue plus boxing a netip.Addr would cost.
+type addrCtx struct {
+	context.Context
+	addr netip.Addr
+}
+
+func (c *addrCtx) Value(key any) any {
+	if key == (ctxKey{}) {
+		return &c.addr
+	}
+	return c.Context.Value(key)
+}
+
+func (c *addrCtx) String() string { return "clientip.WithAddr(" + c.addr.String() + ")" }
+
 // NewContext returns a copy of ctx carrying addr as the client address.
 func NewContext(ctx context.Context, addr netip.Addr) context.Context {
-	return context.WithValue(ctx, ctxKey{}, addr)
+	return &addrCtx{Context: ctx, addr: addr}
 }
 
 // FromContext returns the address stored by [NewContext] or
 // [Resolver.Handler].
 func FromContext(ctx context.Context) (netip.Addr, bool) {
-	a, ok := ctx.Value(ctxKey{}).(netip.Addr)
-	return a, ok && a.IsValid()
+	a, ok := ctx.Value(ctxKey{}).(*netip.Addr)
+	if !ok || !a.IsValid() {
+		return netip.Addr{}, false
+	}
+	return *a, true
 }
 
 // FromRequest returns the client address resolved by a [Resolver.Handler]
