@@ -36,8 +36,9 @@ func TestFromContext(t *testing.T) {
 // returned as the principal.
 func TestForeignKeyCannotImpersonate(t *testing.T) {
 	type key struct{}
+	type name string
 	ctx := context.WithValue(context.Background(), key{}, &principal.Principal{Subject: "mallory"})
-	ctx = context.WithValue(ctx, "principal", &principal.Principal{Subject: "mallory"})
+	ctx = context.WithValue(ctx, name("principal"), &principal.Principal{Subject: "mallory"})
 	if p, ok := principal.FromContext(ctx); ok || p != nil {
 		t.Fatalf("FromContext returned %v from a foreign key", p)
 	}
