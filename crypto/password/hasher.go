@@ -1,0 +1,249 @@
+package password
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/crypto/scrypt"
+)
+
+// Hasher hashes new passwords with argon2id and verifies stored hashes of
+// the supported formats. Build it with [New]; the zero Hasher is unusable.
+// It is safe for concurrent use; every method that hashes takes a slot of
+// the concurrency limiter.
+type Hasher struct {
+	pol    *policy
+	slots  chan struct{}
+	logger *slog.Logger
+
+	dummyOnce sync.Once
+	dummy     parsed
+}
+
+// New validates cfg and returns a Hasher. All problems are returned
+// together, each a [*ConfigError].
+func New(cfg Config) (*Hasher, error) {
+	pol, err := compile(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Hasher{pol: pol, slots: make(chan struct{}, pol.conc), logger: cfg.Logger}, nil
+}
+
+// Hash returns a PHC string of an argon2id hash of password, with a fresh
+// random salt and the configured parameters and pepper. It returns
+// [ErrEmptyPassword], [ErrPasswordTooLong], or [ErrBusy] when the limiter
+// has no free slot within MaxWait.
+func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
+	pol := h.pol
+	if password == "" {
+		return "", ErrEmptyPassword
+	}
+	if len(password) > pol.maxPwd {
+		return "", ErrPasswordTooLong
+	}
+	salt := make([]byte, pol.saltLen)
+	_, _ = rand.Read(salt)
+	if err := h.acquire(ctx); err != nil {
+		return "", err
+	}
+	key := argon2.IDKey(h.input(password, pol.pepperID), salt, pol.t, pol.m, pol.p, uint32(pol.keyLen))
+	h.release()
+	var b strings.Builder
+	b.Grow(64 + b64.EncodedLen(len(salt)+len(key)))
+	b.WriteString("$argon2id$v=19$m=")
+	b.WriteString(strconv.FormatUint(uint64(pol.m), 10))
+	b.WriteString(",t=")
+	b.WriteString(strconv.FormatUint(uint64(pol.t), 10))
+	b.WriteString(",p=")
+	b.WriteString(strconv.FormatUint(uint64(pol.p), 10))
+	if pol.pepperID != "" {
+		b.WriteString(",pepper=")
+		b.WriteString(pol.pepperID)
+	}
+	b.WriteByte('$')
+	b.WriteString(b64.EncodeToString(salt))
+	b.WriteByte('$')
+	b.WriteString(b64.EncodeToString(key))
+	return b.String(), nil
+}
+
+// input returns what argon2 hashes: the password, or its HMAC under the
+// pepper with the given id.
+func (h *Hasher) input(password, pepperID string) []byte {
+	if pepperID == "" {
+		return []byte(password)
+	}
+	mac := hmac.New(sha256.New, h.pol.peppers[pepperID])
+	mac.Write([]byte(password))
+	return mac.Sum(nil)
+}
+
+// Verify reports whether password matches the stored hash: nil on a match,
+// otherwise an error, and every error means "deny". The hash is parsed and
+// its parameters checked against the configured bounds before any hashing,
+// so a malformed or over-costly hash is rejected at once
+// ([ErrMalformedHash], [ErrHashTooCostly]). Then it returns
+// [ErrUnknownPepper], [ErrPasswordTooLong], [ErrBusy] or [ErrMismatch].
+//
+// Accepted formats: argon2id and argon2i PHC strings of version 19 (salt 8
+// to 64 bytes, hash 16 to 128 bytes, standard base64 without padding,
+// parameters in the order m, t, p, decimal without leading zeros); bcrypt
+// $2a$, $2b$, $2y$; and scrypt written as
+// $scrypt$ln=<log2 N>,r=<r>,p=<p>$<salt>$<hash> with the same base64 and
+// lengths, where the hash is scrypt(password, salt bytes, N, r, p,
+// len(hash)). A password longer than 72 bytes never matches a bcrypt hash,
+// since bcrypt would ignore the excess; nor does one containing a NUL
+// byte, which C implementations treat as the end of the password.
+//
+// After a successful Verify, call [Hasher.NeedsRehash] and store a fresh
+// [Hasher.Hash] if it reports true.
+func (h *Hasher) Verify(ctx context.Context, hash, password string) error {
+	ph, err := h.pol.parse(hash)
+	if err != nil {
+		if errors.Is(err, ErrHashTooCostly) {
+			h.log(ctx, "input_validation_fail", "stored password hash exceeds bounds")
+		}
+		return err
+	}
+	return h.verify(ctx, ph, password)
+}
+
+func (h *Hasher) verify(ctx context.Context, ph parsed, password string) error {
+	if len(password) > h.pol.maxPwd {
+		return ErrPasswordTooLong
+	}
+	switch ph.alg {
+	case algBcrypt:
+		if len(password) > 72 {
+			return ErrPasswordTooLong
+		}
+		if strings.IndexByte(password, 0) >= 0 {
+			return ErrMismatch
+		}
+	case algArgon2id:
+		if ph.pepper != "" {
+			if _, ok := h.pol.peppers[ph.pepper]; !ok {
+				return ErrUnknownPepper
+			}
+		}
+	}
+	var salt, want []byte
+	if ph.alg != algBcrypt {
+		var err1, err2 error
+		salt, err1 = b64.DecodeString(ph.salt)
+		want, err2 = b64.DecodeString(ph.hash)
+		if err1 != nil || err2 != nil { // non-canonical trailing bits
+			return ErrMalformedHash
+		}
+	}
+	if err := h.acquire(ctx); err != nil {
+		return err
+	}
+	defer h.release()
+	switch ph.alg {
+	case algBcrypt:
+		// The hash was fully validated by parse; bcrypt re-derives and
+		// compares in constant time.
+		if bcrypt.CompareHashAndPassword([]byte(ph.hash), []byte(password)) != nil {
+			return ErrMismatch
+		}
+		return nil
+	case algArgon2id:
+		got := argon2.IDKey(h.input(password, ph.pepper), salt, ph.t, ph.m, ph.p, uint32(len(want)))
+		return compare(got, want)
+	case algArgon2i:
+		got := argon2.Key([]byte(password), salt, ph.t, ph.m, ph.p, uint32(len(want)))
+		return compare(got, want)
+	default: // algScrypt
+		got, err := scrypt.Key([]byte(password), salt, 1<<ph.ln, int(ph.r), int(ph.p), len(want))
+		if err != nil {
+			return ErrMalformedHash
+		}
+		return compare(got, want)
+	}
+}
+
+func compare(got, want []byte) error {
+	if subtle.ConstantTimeCompare(got, want) == 1 {
+		return nil
+	}
+	return ErrMismatch
+}
+
+// VerifyDummy does the work of a Verify against a hash at the current
+// parameters and pepper, and always returns [ErrMismatch] (or [ErrBusy],
+// [ErrPasswordTooLong] as Verify would). Call it when the user does not
+// exist, so that an attacker cannot enumerate accounts by timing logins.
+func (h *Hasher) VerifyDummy(ctx context.Context, password string) error {
+	h.dummyOnce.Do(func() {
+		pol := h.pol
+		salt := make([]byte, pol.saltLen)
+		key := make([]byte, pol.keyLen)
+		_, _ = rand.Read(salt)
+		_, _ = rand.Read(key)
+		h.dummy = parsed{alg: algArgon2id, m: pol.m, t: pol.t, p: pol.p, pepper: pol.pepperID,
+			salt: b64.EncodeToString(salt), hash: b64.EncodeToString(key)}
+	})
+	if err := h.verify(ctx, h.dummy, password); err != nil && !errors.Is(err, ErrMismatch) {
+		return err
+	}
+	// The dummy hash is random, so a match is a 2^-256 event; deny anyway.
+	return ErrMismatch
+}
+
+// NeedsRehash reports whether a stored hash should be replaced by a fresh
+// [Hasher.Hash] after the next successful login: it is not argon2id, its
+// memory, iterations, lanes, salt or hash length are below the current
+// policy, it is peppered with another key than the current one (or not
+// peppered while a pepper is configured), or it cannot be parsed at all.
+func (h *Hasher) NeedsRehash(hash string) bool {
+	ph, err := h.pol.parse(hash)
+	if err != nil || ph.alg != algArgon2id {
+		return true
+	}
+	pol := h.pol
+	return ph.m < pol.m || ph.t < pol.t || ph.p < pol.p ||
+		b64.DecodedLen(len(ph.salt)) < pol.saltLen || b64.DecodedLen(len(ph.hash)) < pol.keyLen ||
+		ph.pepper != pol.pepperID
+}
+
+// acquire takes a hashing slot, waiting at most MaxWait and never past
+// ctx's end.
+func (h *Hasher) acquire(ctx context.Context) error {
+	select {
+	case h.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	t := time.NewTimer(h.pol.wait)
+	defer t.Stop()
+	select {
+	case h.slots <- struct{}{}:
+		return nil
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	h.log(ctx, "excess_rate_limit_exceeded", "password hashing limiter full")
+	return ErrBusy
+}
+
+func (h *Hasher) release() { <-h.slots }
+
+func (h *Hasher) log(ctx context.Context, event, reason string) {
+	if h.logger == nil {
+		return
+	}
+	h.logger.LogAttrs(ctx, slog.LevelWarn, event, slog.String("reason", reason), slog.String("component", "password"))
+}
