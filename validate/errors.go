@@ -1,0 +1,202 @@
+package validate
+
+import (
+	"errors"
+	"strings"
+)
+
+// ConfigError is one problem found by [New] or [NewPasswordPolicy] in a
+// configuration. They join every problem they find with errors.Join.
+type ConfigError struct {
+	Field  string // the Config field, e.g. "MaxBodyBytes"
+	Reason string
+}
+
+func (e *ConfigError) Error() string { return "validate: " + e.Field + ": " + e.Reason }
+
+// Sentinels for the reasons a request is rejected. A [*RequestError]
+// unwraps to exactly one of them, so callers test with errors.Is.
+var (
+	// ErrUnsupportedMediaType: the Content-Type is not application/json or
+	// application/*+json with charset utf-8 or none (415).
+	ErrUnsupportedMediaType = errors.New("validate: unsupported media type")
+	// ErrBodyTooLarge: the body exceeds Config.MaxBodyBytes (413).
+	ErrBodyTooLarge = errors.New("validate: request body too large")
+	// ErrEmptyBody: the body is empty or only whitespace (400).
+	ErrEmptyBody = errors.New("validate: empty request body")
+	// ErrSyntax: the body is not well-formed JSON (400).
+	ErrSyntax = errors.New("validate: malformed JSON")
+	// ErrTrailingData: more than one JSON value, or data after it (400).
+	ErrTrailingData = errors.New("validate: data after the JSON value")
+	// ErrDuplicateKey: an object names the same member twice (400).
+	ErrDuplicateKey = errors.New("validate: duplicate object key")
+	// ErrUnknownField: a member that the target type does not have (400).
+	ErrUnknownField = errors.New("validate: unknown field")
+	// ErrTooDeep: nesting deeper than Config.MaxDepth (400).
+	ErrTooDeep = errors.New("validate: JSON nested too deeply")
+	// ErrInvalidUTF8: a string holds invalid UTF-8 or a lone surrogate
+	// escape (400).
+	ErrInvalidUTF8 = errors.New("validate: invalid UTF-8")
+	// ErrType: a well-formed value that does not fit the field's Go type,
+	// including numbers that overflow it (422).
+	ErrType = errors.New("validate: value does not fit the field type")
+	// ErrInvalid: the decoded value broke one or more rules (422).
+	ErrInvalid = errors.New("validate: invalid input")
+	// ErrUnavailable: a dependency of validation, such as a breach check,
+	// failed (503).
+	ErrUnavailable = errors.New("validate: validation dependency unavailable")
+)
+
+// RequestError is the error [Decode] and the middleware return and pass to
+// Config.ErrorHandler. It carries the HTTP status, the reason (a sentinel,
+// returned by Unwrap) and, when they are known, the fields at fault.
+//
+// Nothing in a RequestError echoes a value from the request: pointers are
+// built from the target type's field names (or, for an unknown field, from
+// a short plain member name), and details are fixed texts.
+type RequestError struct {
+	Status int
+	Err    error
+	Fields Errors
+}
+
+func (e *RequestError) Error() string {
+	if len(e.Fields) == 0 {
+		return e.Err.Error()
+	}
+	return e.Err.Error() + ": " + e.Fields.Error()[len("validate: "):]
+}
+
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// FieldError is one problem with one field: where (a JSON Pointer, RFC
+// 6901, into the body, or the name of a query or path parameter), a stable
+// machine-readable code, and a human-readable detail that never contains
+// the submitted value.
+type FieldError struct {
+	Pointer   string `json:"pointer,omitempty"`
+	Parameter string `json:"parameter,omitempty"`
+	Code      string `json:"code"`
+	Detail    string `json:"detail"`
+}
+
+// Error formats the error as "validate: <where>: <code>".
+func (e FieldError) Error() string {
+	where := e.Pointer
+	if e.Parameter != "" {
+		where = "parameter " + e.Parameter
+	} else if where == "" {
+		where = "(root)"
+	}
+	return "validate: " + where + ": " + e.Code
+}
+
+// Errors collects field errors. The zero value is an empty list ready to
+// use. A nil *Violation or nil error adds nothing, so a Validate method can
+// call Add with every rule's result and return Err at the end.
+type Errors []FieldError
+
+// Error lists every field error.
+func (es Errors) Error() string {
+	var b strings.Builder
+	b.WriteString("validate: ")
+	for i, e := range es {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(e.Error()[len("validate: "):])
+	}
+	return b.String()
+}
+
+// Err returns es as an error, or nil when it is empty.
+func (es Errors) Err() error {
+	if len(es) == 0 {
+		return nil
+	}
+	return es
+}
+
+// Add records err at the JSON Pointer pointer. err may be a *Violation (one
+// error), an Errors (whose pointers are taken relative to pointer, so rules
+// for nested values compose), nil (nothing is added), or any other error,
+// which is recorded as code "invalid" with a generic detail: its text is
+// not shown to the client, since it may contain the input.
+func (es *Errors) Add(pointer string, err error) {
+	if err == nil {
+		return
+	}
+	var v *Violation
+	var nested Errors
+	switch {
+	case errors.As(err, &v):
+		if v == nil {
+			return
+		}
+		*es = append(*es, FieldError{Pointer: pointer + v.Pointer, Code: v.Code, Detail: v.Detail})
+	case errors.As(err, &nested):
+		for _, e := range nested {
+			if e.Parameter == "" {
+				e.Pointer = pointer + e.Pointer
+			}
+			*es = append(*es, e)
+		}
+	default:
+		*es = append(*es, FieldError{Pointer: pointer, Code: CodeInvalid, Detail: "The value is invalid."})
+	}
+}
+
+// Violation is what a [Rule] returns when a value breaks it: a code and a
+// fixed detail. Pointer is relative to the value the rule checked and is
+// empty except for rules on nested values such as [Each]. Rules return
+// violations built once, so a failing check does not allocate.
+type Violation struct {
+	Code    string
+	Detail  string
+	Pointer string
+}
+
+func (v *Violation) Error() string {
+	if v.Pointer != "" {
+		return "validate: " + v.Pointer + ": " + v.Code
+	}
+	return "validate: " + v.Code
+}
+
+// Codes used in [FieldError.Code]. They are part of the API: clients may
+// switch on them.
+const (
+	CodeRequired     = "required"
+	CodeLength       = "length"
+	CodeRange        = "range"
+	CodeEmail        = "email"
+	CodeURL          = "url"
+	CodeUUID         = "uuid"
+	CodeOneOf        = "one_of"
+	CodePattern      = "pattern"
+	CodeItems        = "items"
+	CodeInvalid      = "invalid"
+	CodeType         = "type"
+	CodeOverflow     = "overflow"
+	CodeUnknownField = "unknown_field"
+	CodeDuplicateKey = "duplicate_key"
+	CodeDuplicate    = "duplicate"
+	CodeSyntax       = "syntax"
+	CodeUTF8         = "utf8"
+	CodeDepth        = "depth"
+	CodeTrailingData = "trailing_data"
+	CodeEmpty        = "empty"
+
+	CodePasswordTooShort    = "password_too_short"
+	CodePasswordTooLong     = "password_too_long"
+	CodePasswordWhitespace  = "password_whitespace"
+	CodePasswordCommon      = "password_common"
+	CodePasswordContext     = "password_context"
+	CodePasswordRepetitive  = "password_repetitive"
+	CodePasswordSequential  = "password_sequential"
+	CodePasswordComposition = "password_composition"
+	CodePasswordBreached    = "password_breached"
+	CodePasswordInvalid     = "password_invalid"
+)
+
+func isUnavailable(err error) bool { return errors.Is(err, ErrUnavailable) }
