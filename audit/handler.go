@@ -1,0 +1,213 @@
+package audit
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/apisec-go/apisec/principal"
+)
+
+// Handler is a slog.Handler that makes records safe to store and useful to
+// correlate, then passes them to the next handler. It
+//
+//   - adds the request attributes of the [Middleware] (request_id, method,
+//     path, client_ip, user_agent) and the principal's subject from the
+//     context, at the top level of the record;
+//   - redacts the values of sensitive keys ([DefaultSensitiveKeys],
+//     [HandlerConfig.SensitiveKeys]) at any depth of groups, and any string
+//     that contains a JWT or a bearer or basic credential;
+//   - escapes CR, LF, NEL (U+0085), U+2028, U+2029, DEL, every other
+//     control character, zero-width and bidirectional controls in keys,
+//     string values, error texts and the message, so that a value can
+//     neither forge a log line nor hide text from a reader;
+//   - caps every key and string value at [HandlerConfig.MaxValueLength].
+//
+// Values of kinds other than strings, groups and errors (numbers, times,
+// structs logged with slog.Any) pass unchanged: give a struct that may
+// hold secrets a LogValue method. Query strings are never logged by the
+// Middleware.
+//
+// A Handler is safe for concurrent use and passes testing/slogtest. Its
+// configuration is fixed by [NewHandler]. The zero value is not usable.
+type Handler struct {
+	core   *handlerCore
+	next   slog.Handler // Next with the attributes given before any group
+	groups []frame      // groups opened by WithGroup, innermost last
+}
+
+type handlerCore struct {
+	keys *keyMatcher
+	max  int
+}
+
+// frame is a group opened by WithGroup and the attributes added inside it.
+// Groups are kept here rather than opened on the next handler so that the
+// request attributes always land at the top level of the record.
+type frame struct {
+	name      string
+	attrs     []slog.Attr
+	sensitive bool
+}
+
+// NewHandler checks cfg and returns a Handler. Every problem is reported,
+// joined, as [*ConfigError] values.
+func NewHandler(cfg HandlerConfig) (*Handler, error) {
+	return cfg.compile()
+}
+
+// Enabled reports whether the next handler handles records at level.
+func (h *Handler) Enabled(ctx context.Context, level slog.Level) bool {
+	return h.next.Enabled(ctx, level)
+}
+
+// maxKeyLength caps attribute keys and group names.
+const maxKeyLength = 256
+
+// Handle cleans r, adds the request attributes and passes the result to
+// the next handler. r itself is not modified.
+func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
+	c := h.core
+	out := slog.NewRecord(r.Time, r.Level, sanitize(r.Message, c.max), r.PC)
+	var buf [16]slog.Attr
+	a := buf[:0]
+	if s := stateFrom(ctx); s != nil {
+		subject := ""
+		if ctx != s {
+			if p, ok := principal.FromContext(ctx); ok {
+				subject = p.Subject
+			}
+		}
+		if subject == "" {
+			subject = s.subjectName()
+		}
+		a = s.appendAttrs(a, sanitize(subject, maxSubjectLength))
+	} else if p, ok := principal.FromContext(ctx); ok && p.Subject != "" {
+		a = append(a, slog.String(KeySubject, sanitize(p.Subject, maxSubjectLength)))
+	}
+	if len(h.groups) == 0 {
+		r.Attrs(func(at slog.Attr) bool {
+			a = append(a, c.clean(at, false))
+			return true
+		})
+		out.AddAttrs(a...)
+		return h.next.Handle(ctx, out)
+	}
+	// Rebuild the opened groups around the record's attributes.
+	sensitive := h.groups[len(h.groups)-1].sensitive
+	inner := make([]slog.Attr, 0, r.NumAttrs())
+	r.Attrs(func(at slog.Attr) bool {
+		inner = append(inner, c.clean(at, sensitive))
+		return true
+	})
+	for i := len(h.groups) - 1; i >= 0; i-- {
+		f := h.groups[i]
+		members := make([]slog.Attr, 0, len(f.attrs)+len(inner))
+		members = append(members, f.attrs...)
+		members = append(members, inner...)
+		if len(members) == 0 {
+			inner = nil // an empty group is omitted
+			continue
+		}
+		inner = []slog.Attr{{Key: f.name, Value: slog.GroupValue(members...)}}
+	}
+	a = append(a, inner...)
+	out.AddAttrs(a...)
+	return h.next.Handle(ctx, out)
+}
+
+// WithAttrs returns a Handler whose records include attrs, cleaned once
+// here.
+func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	if len(attrs) == 0 {
+		return h
+	}
+	sensitive := len(h.groups) > 0 && h.groups[len(h.groups)-1].sensitive
+	cleaned := make([]slog.Attr, len(attrs))
+	for i, at := range attrs {
+		cleaned[i] = h.core.clean(at, sensitive)
+	}
+	if len(h.groups) == 0 {
+		return &Handler{core: h.core, next: h.next.WithAttrs(cleaned)}
+	}
+	groups := append([]frame(nil), h.groups...)
+	last := &groups[len(groups)-1]
+	last.attrs = append(append([]slog.Attr(nil), last.attrs...), cleaned...)
+	return &Handler{core: h.core, next: h.next, groups: groups}
+}
+
+// WithGroup returns a Handler that puts the attributes that follow into
+// the group name. A group with a sensitive name has every value inside it
+// redacted.
+func (h *Handler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return h
+	}
+	sensitive := len(h.groups) > 0 && h.groups[len(h.groups)-1].sensitive
+	f := frame{
+		name:      sanitize(name, maxKeyLength),
+		sensitive: sensitive || h.core.keys.sensitive(name),
+	}
+	groups := append(append(make([]frame, 0, len(h.groups)+1), h.groups...), f)
+	return &Handler{core: h.core, next: h.next, groups: groups}
+}
+
+// clean returns at with its value resolved, redacted or escaped as
+// needed. under is true inside a group whose name is sensitive.
+func (c *handlerCore) clean(at slog.Attr, under bool) slog.Attr {
+	key := sanitize(at.Key, maxKeyLength)
+	v := at.Value.Resolve()
+	if v.Kind() != slog.KindGroup && (under || c.keys.sensitive(at.Key)) {
+		return slog.String(key, Redacted)
+	}
+	switch v.Kind() {
+	case slog.KindString:
+		s := v.String()
+		if t := sanitize(s, c.max); t != s {
+			return slog.String(key, t)
+		}
+	case slog.KindGroup:
+		if !under && at.Key != "" && c.keys.sensitive(at.Key) {
+			return slog.String(key, Redacted)
+		}
+		return slog.Attr{Key: key, Value: c.cleanGroup(v.Group(), under)}
+	case slog.KindAny:
+		if err, ok := v.Any().(error); ok && err != nil {
+			return slog.String(key, sanitize(err.Error(), c.max))
+		}
+	}
+	return slog.Attr{Key: key, Value: v}
+}
+
+// cleanGroup cleans a group's members, copying them only if one changes.
+func (c *handlerCore) cleanGroup(members []slog.Attr, under bool) slog.Value {
+	var out []slog.Attr
+	for i, at := range members {
+		ct := c.clean(at, under)
+		if out == nil && !sameAttr(ct, at) {
+			out = make([]slog.Attr, i, len(members))
+			copy(out, members[:i])
+		}
+		if out != nil {
+			out = append(out, ct)
+		}
+	}
+	if out == nil {
+		return slog.GroupValue(members...)
+	}
+	return slog.GroupValue(out...)
+}
+
+// sameAttr reports whether cleaning left at unchanged (cheap checks only:
+// a false "changed" merely costs a copy).
+func sameAttr(a, b slog.Attr) bool {
+	if a.Key != b.Key || a.Value.Kind() != b.Value.Kind() {
+		return false
+	}
+	switch a.Value.Kind() {
+	case slog.KindString:
+		return a.Value.String() == b.Value.String()
+	case slog.KindGroup, slog.KindAny, slog.KindLogValuer:
+		return false
+	}
+	return a.Value.Equal(b.Value)
+}

@@ -1,0 +1,219 @@
+package audit
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Redacted replaces every value the [Handler] withholds.
+const Redacted = "[REDACTED]"
+
+// truncatedMark ends a value cut at its length cap.
+const truncatedMark = "...[truncated]"
+
+// sanitize returns s with secrets that can be recognised by their shape
+// (JWTs, bearer and basic credentials) replaced by [Redacted], with
+// characters that could forge or hide log lines escaped, and cut to max
+// bytes (0 means no cap). It returns s itself, without allocating, when
+// nothing needs to change.
+func sanitize(s string, max int) string {
+	if !needsWork(s, max) {
+		return s
+	}
+	return rewrite(s, max)
+}
+
+// needsWork is the fast path: one pass over the bytes plus a few
+// vectorised substring searches.
+func needsWork(s string, max int) bool {
+	if max > 0 && len(s) > max {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return true
+		}
+	}
+	return hasCredential(s)
+}
+
+func hasCredential(s string) bool {
+	if len(s) < 8 {
+		return false
+	}
+	return strings.Contains(s, "eyJ") ||
+		strings.Contains(s, "earer ") || strings.Contains(s, "EARER ") ||
+		strings.Contains(s, "asic ") || strings.Contains(s, "ASIC ")
+}
+
+func rewrite(s string, max int) string {
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	for i := 0; i < len(s); {
+		if n := credentialAt(s, i); n > 0 {
+			// Keep the scheme word ("Bearer "), drop the credential.
+			if k := schemeLen(s[i:]); k > 0 {
+				b.WriteString(s[i : i+k])
+			}
+			b.WriteString(Redacted)
+			i += n
+			continue
+		}
+		c := s[i]
+		if c >= 0x20 && c < 0x7f {
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			b.WriteString(`\ufffd`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case isHidden(r):
+			writeEscape(&b, r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	out := b.String()
+	if max > 0 && len(out) > max {
+		out = cut(out, max) + truncatedMark
+	}
+	return out
+}
+
+// isHidden reports whether r must not reach a log verbatim: C0 and C1
+// controls (NEL U+0085 included), DEL, the line and paragraph separators
+// U+2028/U+2029, zero-width characters and the bidirectional controls
+// that can make a line read differently from what it holds (CVE-2021-42574).
+func isHidden(r rune) bool {
+	switch {
+	case r < 0x20, r >= 0x7f && r <= 0x9f:
+		return true
+	case r == 0x061c, r == 0xfeff:
+		return true
+	case r >= 0x200b && r <= 0x200f, r >= 0x2028 && r <= 0x202e, r >= 0x2060 && r <= 0x2069:
+		return true
+	}
+	return false
+}
+
+const hexDigits = "0123456789abcdef"
+
+func writeEscape(b *strings.Builder, r rune) {
+	if r < 0x80 {
+		b.WriteString(`\x`)
+		b.WriteByte(hexDigits[r>>4])
+		b.WriteByte(hexDigits[r&0xf])
+		return
+	}
+	b.WriteString(`\u`)
+	b.WriteByte(hexDigits[r>>12&0xf])
+	b.WriteByte(hexDigits[r>>8&0xf])
+	b.WriteByte(hexDigits[r>>4&0xf])
+	b.WriteByte(hexDigits[r&0xf])
+}
+
+// cut returns the longest prefix of s of at most n bytes that does not
+// split a UTF-8 sequence.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// credentialAt returns the length of a credential starting at s[i], or 0.
+// Credentials are recognised only at a word start, so "eyJ" inside a
+// longer word is left alone.
+func credentialAt(s string, i int) int {
+	if i > 0 && isToken68(s[i-1]) {
+		return 0
+	}
+	rest := s[i:]
+	if len(rest) < 8 {
+		return 0
+	}
+	if strings.HasPrefix(rest, "eyJ") {
+		return jwtLen(rest)
+	}
+	if k := schemeLen(rest); k > 0 {
+		n := 0
+		for k+n < len(rest) && isToken68(rest[k+n]) {
+			n++
+		}
+		for k+n < len(rest) && rest[k+n] == '=' {
+			n++
+		}
+		if n >= 8 {
+			return k + n
+		}
+	}
+	return 0
+}
+
+// schemeLen returns the length of a leading "Bearer " or "Basic "
+// (any case, one or more spaces), or 0.
+func schemeLen(s string) int {
+	var k int
+	switch {
+	case len(s) > 7 && strings.EqualFold(s[:6], "bearer"):
+		k = 6
+	case len(s) > 6 && strings.EqualFold(s[:5], "basic"):
+		k = 5
+	default:
+		return 0
+	}
+	if s[k] != ' ' {
+		return 0
+	}
+	for k < len(s) && s[k] == ' ' {
+		k++
+	}
+	return k
+}
+
+// jwtLen returns the length of the JWS or JWE compact serialisation that
+// starts s (base64url segments joined by dots, the first a JSON object),
+// or 0 if s does not start with one.
+func jwtLen(s string) int {
+	n, dots, seg := 0, 0, 0
+	for n < len(s) {
+		c := s[n]
+		if c == '.' {
+			if seg == 0 && dots < 2 {
+				return 0 // the header and payload are never empty
+			}
+			dots++
+			seg = 0
+		} else if isBase64URL(c) {
+			seg++
+		} else {
+			break
+		}
+		n++
+	}
+	if dots < 2 || n < 16 {
+		return 0
+	}
+	return n
+}
+
+func isBase64URL(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_'
+}
+
+// isToken68 reports whether c may appear in an RFC 9110 token68.
+func isToken68(c byte) bool {
+	return isBase64URL(c) || c == '.' || c == '~' || c == '+' || c == '/'
+}
