@@ -75,7 +75,9 @@ func TestHandler(t *testing.T) {
 		}, status: 400, challenge: challengeRequest, err: auth.ErrInvalidRequest, reason: "multiple Authorization fields"},
 		{name: "comma-joined tokens fail the charset", setup: bearer(valid + ", Bearer " + valid),
 			status: 400, challenge: challengeRequest, err: auth.ErrInvalidRequest, reason: "token charset"},
-		{name: "CR LF inside token", setup: func(r *http.Request) { r.Header["Authorization"] = []string{"Bearer " + parts[0] + "\r\n." + parts[1] + "." + parts[2]} },
+		{name: "CR LF inside token", setup: func(r *http.Request) {
+			r.Header["Authorization"] = []string{"Bearer " + parts[0] + "\r\n." + parts[1] + "." + parts[2]}
+		},
 			status: 400, challenge: challengeRequest, err: auth.ErrInvalidRequest, reason: "token charset"},
 		{name: "oversized token", setup: bearer(long), status: 401, challenge: challengeToken, err: auth.ErrTokenMalformed, reason: "token too large"},
 		{name: "two segments", setup: bearer(parts[0] + "." + parts[1]), status: 401, challenge: challengeToken, err: auth.ErrTokenMalformed},
@@ -174,7 +176,7 @@ func TestHandler(t *testing.T) {
 		{name: "query when enabled", cfg: func(c *auth.Config) { c.QueryParameter = "access_token" },
 			setup: func(r *http.Request) { r.URL.RawQuery = "access_token=" + valid }, status: 200},
 		{name: "query twice", cfg: func(c *auth.Config) { c.QueryParameter = "access_token" },
-			setup: func(r *http.Request) { r.URL.RawQuery = "access_token=" + valid + "&access_token=" + valid },
+			setup:  func(r *http.Request) { r.URL.RawQuery = "access_token=" + valid + "&access_token=" + valid },
 			status: 400, err: auth.ErrInvalidRequest},
 		{name: "custom realm is quoted", cfg: func(c *auth.Config) { c.Realm = `my "api"` },
 			status: 401, challenge: `Bearer realm="my \"api\""`, err: auth.ErrTokenMissing},

@@ -48,7 +48,7 @@ type MemoryRevocationList struct {
 	max int
 
 	mu       sync.RWMutex
-	ids      map[[2]string]time.Time   // (iss, jti) -> expiry
+	ids      map[[2]string]time.Time    // (iss, jti) -> expiry
 	subjects map[[2]string]subjectEntry // (iss, sub)
 }
 
