@@ -451,7 +451,7 @@ func (d *Decoder) reject(w http.ResponseWriter, r *http.Request, err *RequestErr
 		if err.Status == http.StatusUnprocessableEntity {
 			detail = "The request is well-formed but some fields are invalid."
 		}
-		if err.Fields != nil && err.Fields[0].Parameter != "" {
+		if errors.Is(err.Err, ErrInvalidParameter) {
 			detail = "Some request parameters are invalid."
 		}
 		p := problem.Problem{Status: err.Status, Detail: detail}

@@ -42,6 +42,9 @@ var (
 	ErrType = errors.New("validate: value does not fit the field type")
 	// ErrInvalid: the decoded value broke one or more rules (422).
 	ErrInvalid = errors.New("validate: invalid input")
+	// ErrInvalidParameter: a query or path parameter is malformed, given
+	// twice or out of bounds (400).
+	ErrInvalidParameter = errors.New("validate: invalid parameter")
 	// ErrUnavailable: a dependency of validation, such as a breach check,
 	// failed (503).
 	ErrUnavailable = errors.New("validate: validation dependency unavailable")
