@@ -64,16 +64,15 @@ func (kr *Keyring) OpenEnvelope(envelope, ad []byte) ([]byte, error) {
 
 // RotateEnvelope re-wraps the data key of an envelope under the primary
 // key, leaving the encrypted value untouched; the cost does not depend on
-// the size of the value. Both the data key and the value are authenticated
-// first. rotated is false (and envelope returned as is) when the data key
+// the size of the value. The wrapped data key is authenticated first; the
+// value is not read at all, and stays authenticated under its data key, so
+// a tampered value still fails [Keyring.OpenEnvelope] after rotation.
+// rotated is false (and envelope returned as is) when the data key
 // is already wrapped under the primary key.
 func (kr *Keyring) RotateEnvelope(envelope, ad []byte) (out []byte, rotated bool, err error) {
 	wrapped, body, err := splitEnvelope(envelope)
 	if err != nil {
 		kr.logFail(err, nil)
-		return nil, false, err
-	}
-	if _, err := kr.OpenEnvelope(envelope, ad); err != nil {
 		return nil, false, err
 	}
 	newWrapped, rotated, err := kr.Rotate(wrapped, envelopeAD(ad))
