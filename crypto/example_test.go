@@ -41,7 +41,7 @@ func Example() {
 // A bad configuration is reported in full, and never quotes the key.
 func ExampleNew_configError() {
 	keys := []crypto.Key{
-		{ID: "old", Secret: make([]byte, 32)},      // all zeros: a placeholder
+		{ID: "old", Secret: make([]byte, 32)},       // all zeros: a placeholder
 		{ID: "new", Secret: []byte("short-secret")}, // 12 bytes
 	}
 	_, err := crypto.New(crypto.Config{Keys: keys, Primary: "newest"})
