@@ -151,91 +151,97 @@ func decodeProblem(t *testing.T, res *http.Response, body []byte) problemBody {
 	return p
 }
 
+// negotiationCase is one request against fullConfig; the cases also seed
+// the fuzz target.
+type negotiationCase struct {
+	name       string
+	target     string
+	header     http.Header
+	wantStatus int    // 204 when the handler runs
+	wantVer    string // chosen version
+	wantPath   string // path the handler sees
+	wantRaw    string
+	wantErr    error
+}
+
+const mt = "application/vnd.acme+json"
+
+var negotiationCases = []negotiationCase{
+	// Header source, lenient forms seen in the wild.
+	{name: "header", target: "/x", header: http.Header{"API-Version": {"2"}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
+	{name: "no version uses default", target: "/x", wantStatus: 204, wantVer: "3", wantPath: "/x"},
+	{name: "empty header uses default", target: "/x", header: http.Header{"API-Version": {""}}, wantStatus: 204, wantVer: "3", wantPath: "/x"},
+	{name: "header v prefix", target: "/x", header: http.Header{"API-Version": {"v1"}}, wantStatus: 204, wantVer: "1", wantPath: "/x"},
+	{name: "header capital V", target: "/x", header: http.Header{"API-Version": {"V2"}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
+	{name: "header quoted", target: "/x", header: http.Header{"API-Version": {`"2"`}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
+	{name: "header whitespace", target: "/x", header: http.Header{"API-Version": {" \t2 "}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
+	{name: "header trailing .0", target: "/x", header: http.Header{"API-Version": {"2.0"}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
+	{name: "header leading zero", target: "/x", header: http.Header{"API-Version": {"02"}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
+	{name: "header repeated lines agree", target: "/x", header: http.Header{"API-Version": {"2", "v2"}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
+	{name: "header list agrees", target: "/x", header: http.Header{"API-Version": {"2, 2.0,"}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
+	{name: "header lines disagree", target: "/x", header: http.Header{"API-Version": {"2", "3"}}, wantStatus: 400, wantErr: version.ErrConflict},
+	{name: "header list disagrees", target: "/x", header: http.Header{"API-Version": {"2,3"}}, wantStatus: 400, wantErr: version.ErrConflict},
+	{name: "header unsupported", target: "/x", header: http.Header{"API-Version": {"9"}}, wantStatus: 400, wantErr: version.ErrUnsupported},
+	{name: "header word", target: "/x", header: http.Header{"API-Version": {"latest"}}, wantStatus: 400, wantErr: version.ErrUnsupported},
+	{name: "header date for numeric versions", target: "/x", header: http.Header{"API-Version": {"2026-01-01"}}, wantStatus: 400, wantErr: version.ErrUnsupported},
+	{name: "header minor version not configured", target: "/x", header: http.Header{"API-Version": {"2.1"}}, wantStatus: 400, wantErr: version.ErrUnsupported},
+	{name: "header oversized", target: "/x", header: http.Header{"API-Version": {strings.Repeat("0", 100) + "2"}}, wantStatus: 400, wantErr: version.ErrUnsupported},
+	{name: "header negative", target: "/x", header: http.Header{"API-Version": {"-1"}}, wantStatus: 400, wantErr: version.ErrUnsupported},
+	{name: "header bare v", target: "/x", header: http.Header{"API-Version": {"v"}}, wantStatus: 400, wantErr: version.ErrUnsupported},
+
+	// Path source with the "/api" base path.
+	{name: "path", target: "/api/v2/users", wantStatus: 204, wantVer: "2", wantPath: "/api/users"},
+	{name: "path version only", target: "/api/v2", wantStatus: 204, wantVer: "2", wantPath: "/api"},
+	{name: "path version and slash", target: "/api/v2/", wantStatus: 204, wantVer: "2", wantPath: "/api/"},
+	{name: "path deep", target: "/api/v1/users/42/keys", wantStatus: 204, wantVer: "1", wantPath: "/api/users/42/keys"},
+	{name: "path without version segment", target: "/api/users", wantStatus: 204, wantVer: "3", wantPath: "/api/users"},
+	{name: "path segment starting with v is not a version", target: "/api/vendors", wantStatus: 204, wantVer: "3", wantPath: "/api/vendors"},
+	{name: "path outside prefix is not read", target: "/v2/users", wantStatus: 204, wantVer: "3", wantPath: "/v2/users"},
+	{name: "path prefix must end at a segment", target: "/apiv2/users", wantStatus: 204, wantVer: "3", wantPath: "/apiv2/users"},
+	{name: "path version not first after prefix", target: "/api/users/v2", wantStatus: 204, wantVer: "3", wantPath: "/api/users/v2"},
+	{name: "path unsupported", target: "/api/v9/users", wantStatus: 400, wantErr: version.ErrUnsupported},
+	{name: "path pre-release", target: "/api/v2beta/users", wantStatus: 400, wantErr: version.ErrUnsupported},
+	{name: "path agrees with header", target: "/api/v2/users", header: http.Header{"API-Version": {"2"}}, wantStatus: 204, wantVer: "2", wantPath: "/api/users"},
+	{name: "path conflicts with header", target: "/api/v1/users", header: http.Header{"API-Version": {"2"}}, wantStatus: 400, wantErr: version.ErrConflict},
+	{name: "path percent-encoded version", target: "/api/%762/users", wantStatus: 204, wantVer: "2", wantPath: "/api/users", wantRaw: "/api/users"},
+	{name: "path keeps encoded slash after version", target: "/api/v2/a%2Fb", wantStatus: 204, wantVer: "2", wantPath: "/api/a/b", wantRaw: "/api/a%2Fb"},
+
+	// Media type source.
+	{name: "media type", target: "/x", header: http.Header{"Accept": {mt + "; version=2"}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
+	{name: "media type case and quotes", target: "/x", header: http.Header{"Accept": {`Application/VND.Acme+JSON;Version="v1"`}}, wantStatus: 204, wantVer: "1", wantPath: "/x"},
+	{name: "media type highest weight wins", target: "/x", header: http.Header{"Accept": {mt + ";version=1;q=0.5, " + mt + ";version=2;q=0.9", "*/*;q=0.1"}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
+	{name: "media type skips unsupported alternative", target: "/x", header: http.Header{"Accept": {mt + ";version=9, " + mt + ";version=1;q=0.2"}}, wantStatus: 204, wantVer: "1", wantPath: "/x"},
+	{name: "media type quoted comma", target: "/x", header: http.Header{"Accept": {mt + `;x="a,b";version=2`}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
+	{name: "media type without version uses default", target: "/x", header: http.Header{"Accept": {mt}}, wantStatus: 204, wantVer: "3", wantPath: "/x"},
+	{name: "media type q=0 is refused", target: "/x", header: http.Header{"Accept": {mt + ";version=2;q=0"}}, wantStatus: 204, wantVer: "3", wantPath: "/x"},
+	{name: "other media type ignored", target: "/x", header: http.Header{"Accept": {"application/json;version=9"}}, wantStatus: 204, wantVer: "3", wantPath: "/x"},
+	{name: "media type unsupported is 406", target: "/x", header: http.Header{"Accept": {mt + ";version=9"}}, wantStatus: 406, wantErr: version.ErrNotAcceptable},
+	{name: "media type accepts the header's version", target: "/x", header: http.Header{"API-Version": {"1"}, "Accept": {mt + ";version=2, " + mt + ";version=1;q=0.1"}}, wantStatus: 204, wantVer: "1", wantPath: "/x"},
+	{name: "media type conflicts with header", target: "/x", header: http.Header{"API-Version": {"1"}, "Accept": {mt + ";version=2"}}, wantStatus: 400, wantErr: version.ErrConflict},
+
+	// Query source.
+	{name: "query", target: "/x?api-version=2", wantStatus: 204, wantVer: "2", wantPath: "/x"},
+	{name: "query encoded", target: "/x?a=1&api%2Dversion=%32&b", wantStatus: 204, wantVer: "2", wantPath: "/x"},
+	{name: "query empty uses default", target: "/x?api-version=", wantStatus: 204, wantVer: "3", wantPath: "/x"},
+	{name: "query repeated agrees", target: "/x?api-version=2&api-version=v2", wantStatus: 204, wantVer: "2", wantPath: "/x"},
+	{name: "query repeated disagrees", target: "/x?api-version=2&api-version=1", wantStatus: 400, wantErr: version.ErrConflict},
+	{name: "query unsupported", target: "/x?api-version=9", wantStatus: 400, wantErr: version.ErrUnsupported},
+	{name: "query bad escape", target: "/x?api-version=%zz", wantStatus: 400, wantErr: version.ErrUnsupported},
+	{name: "query conflicts with path", target: "/api/v2/x?api-version=1", wantStatus: 400, wantErr: version.ErrConflict},
+	{name: "query name is case-sensitive", target: "/x?API-VERSION=9", wantStatus: 204, wantVer: "3", wantPath: "/x"},
+
+	// Life cycle.
+	{name: "retired version is gone", target: "/x", header: http.Header{"API-Version": {"0"}}, wantStatus: 410, wantErr: version.ErrSunset},
+	{name: "retired version in path is gone", target: "/api/v0/x", wantStatus: 410, wantErr: version.ErrSunset},
+}
+
 func TestNegotiation(t *testing.T) {
-	const mt = "application/vnd.acme+json"
 	served := []string{"1", "2", "3"} // "0" is past its sunset
-	tests := []struct {
-		name       string
-		target     string
-		header     http.Header
-		wantStatus int    // 204 when the handler runs
-		wantVer    string // chosen version
-		wantPath   string // path the handler sees
-		wantRaw    string
-		wantErr    error
-	}{
-		// Header source, lenient forms seen in the wild.
-		{name: "header", target: "/x", header: http.Header{"API-Version": {"2"}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
-		{name: "no version uses default", target: "/x", wantStatus: 204, wantVer: "3", wantPath: "/x"},
-		{name: "empty header uses default", target: "/x", header: http.Header{"API-Version": {""}}, wantStatus: 204, wantVer: "3", wantPath: "/x"},
-		{name: "header v prefix", target: "/x", header: http.Header{"API-Version": {"v1"}}, wantStatus: 204, wantVer: "1", wantPath: "/x"},
-		{name: "header capital V", target: "/x", header: http.Header{"API-Version": {"V2"}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
-		{name: "header quoted", target: "/x", header: http.Header{"API-Version": {`"2"`}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
-		{name: "header whitespace", target: "/x", header: http.Header{"API-Version": {" \t2 "}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
-		{name: "header trailing .0", target: "/x", header: http.Header{"API-Version": {"2.0"}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
-		{name: "header leading zero", target: "/x", header: http.Header{"API-Version": {"02"}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
-		{name: "header repeated lines agree", target: "/x", header: http.Header{"API-Version": {"2", "v2"}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
-		{name: "header list agrees", target: "/x", header: http.Header{"API-Version": {"2, 2.0,"}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
-		{name: "header lines disagree", target: "/x", header: http.Header{"API-Version": {"2", "3"}}, wantStatus: 400, wantErr: version.ErrConflict},
-		{name: "header list disagrees", target: "/x", header: http.Header{"API-Version": {"2,3"}}, wantStatus: 400, wantErr: version.ErrConflict},
-		{name: "header unsupported", target: "/x", header: http.Header{"API-Version": {"9"}}, wantStatus: 400, wantErr: version.ErrUnsupported},
-		{name: "header word", target: "/x", header: http.Header{"API-Version": {"latest"}}, wantStatus: 400, wantErr: version.ErrUnsupported},
-		{name: "header date for numeric versions", target: "/x", header: http.Header{"API-Version": {"2026-01-01"}}, wantStatus: 400, wantErr: version.ErrUnsupported},
-		{name: "header minor version not configured", target: "/x", header: http.Header{"API-Version": {"2.1"}}, wantStatus: 400, wantErr: version.ErrUnsupported},
-		{name: "header oversized", target: "/x", header: http.Header{"API-Version": {strings.Repeat("0", 100) + "2"}}, wantStatus: 400, wantErr: version.ErrUnsupported},
-		{name: "header negative", target: "/x", header: http.Header{"API-Version": {"-1"}}, wantStatus: 400, wantErr: version.ErrUnsupported},
-		{name: "header bare v", target: "/x", header: http.Header{"API-Version": {"v"}}, wantStatus: 400, wantErr: version.ErrUnsupported},
-
-		// Path source with the "/api" base path.
-		{name: "path", target: "/api/v2/users", wantStatus: 204, wantVer: "2", wantPath: "/api/users"},
-		{name: "path version only", target: "/api/v2", wantStatus: 204, wantVer: "2", wantPath: "/api"},
-		{name: "path version and slash", target: "/api/v2/", wantStatus: 204, wantVer: "2", wantPath: "/api/"},
-		{name: "path deep", target: "/api/v1/users/42/keys", wantStatus: 204, wantVer: "1", wantPath: "/api/users/42/keys"},
-		{name: "path without version segment", target: "/api/users", wantStatus: 204, wantVer: "3", wantPath: "/api/users"},
-		{name: "path segment starting with v is not a version", target: "/api/vendors", wantStatus: 204, wantVer: "3", wantPath: "/api/vendors"},
-		{name: "path outside prefix is not read", target: "/v2/users", wantStatus: 204, wantVer: "3", wantPath: "/v2/users"},
-		{name: "path prefix must end at a segment", target: "/apiv2/users", wantStatus: 204, wantVer: "3", wantPath: "/apiv2/users"},
-		{name: "path version not first after prefix", target: "/api/users/v2", wantStatus: 204, wantVer: "3", wantPath: "/api/users/v2"},
-		{name: "path unsupported", target: "/api/v9/users", wantStatus: 400, wantErr: version.ErrUnsupported},
-		{name: "path pre-release", target: "/api/v2beta/users", wantStatus: 400, wantErr: version.ErrUnsupported},
-		{name: "path agrees with header", target: "/api/v2/users", header: http.Header{"API-Version": {"2"}}, wantStatus: 204, wantVer: "2", wantPath: "/api/users"},
-		{name: "path conflicts with header", target: "/api/v1/users", header: http.Header{"API-Version": {"2"}}, wantStatus: 400, wantErr: version.ErrConflict},
-		{name: "path percent-encoded version", target: "/api/%762/users", wantStatus: 204, wantVer: "2", wantPath: "/api/users", wantRaw: "/api/users"},
-		{name: "path keeps encoded slash after version", target: "/api/v2/a%2Fb", wantStatus: 204, wantVer: "2", wantPath: "/api/a/b", wantRaw: "/api/a%2Fb"},
-
-		// Media type source.
-		{name: "media type", target: "/x", header: http.Header{"Accept": {mt + "; version=2"}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
-		{name: "media type case and quotes", target: "/x", header: http.Header{"Accept": {`Application/VND.Acme+JSON;Version="v1"`}}, wantStatus: 204, wantVer: "1", wantPath: "/x"},
-		{name: "media type highest weight wins", target: "/x", header: http.Header{"Accept": {mt + ";version=1;q=0.5, " + mt + ";version=2;q=0.9", "*/*;q=0.1"}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
-		{name: "media type skips unsupported alternative", target: "/x", header: http.Header{"Accept": {mt + ";version=9, " + mt + ";version=1;q=0.2"}}, wantStatus: 204, wantVer: "1", wantPath: "/x"},
-		{name: "media type quoted comma", target: "/x", header: http.Header{"Accept": {mt + `;x="a,b";version=2`}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
-		{name: "media type without version uses default", target: "/x", header: http.Header{"Accept": {mt}}, wantStatus: 204, wantVer: "3", wantPath: "/x"},
-		{name: "media type q=0 is refused", target: "/x", header: http.Header{"Accept": {mt + ";version=2;q=0"}}, wantStatus: 204, wantVer: "3", wantPath: "/x"},
-		{name: "other media type ignored", target: "/x", header: http.Header{"Accept": {"application/json;version=9"}}, wantStatus: 204, wantVer: "3", wantPath: "/x"},
-		{name: "media type unsupported is 406", target: "/x", header: http.Header{"Accept": {mt + ";version=9"}}, wantStatus: 406, wantErr: version.ErrNotAcceptable},
-		{name: "media type accepts the header's version", target: "/x", header: http.Header{"API-Version": {"1"}, "Accept": {mt + ";version=2, " + mt + ";version=1;q=0.1"}}, wantStatus: 204, wantVer: "1", wantPath: "/x"},
-		{name: "media type conflicts with header", target: "/x", header: http.Header{"API-Version": {"1"}, "Accept": {mt + ";version=2"}}, wantStatus: 400, wantErr: version.ErrConflict},
-
-		// Query source.
-		{name: "query", target: "/x?api-version=2", wantStatus: 204, wantVer: "2", wantPath: "/x"},
-		{name: "query encoded", target: "/x?a=1&api%2Dversion=%32&b", wantStatus: 204, wantVer: "2", wantPath: "/x"},
-		{name: "query empty uses default", target: "/x?api-version=", wantStatus: 204, wantVer: "3", wantPath: "/x"},
-		{name: "query repeated agrees", target: "/x?api-version=2&api-version=v2", wantStatus: 204, wantVer: "2", wantPath: "/x"},
-		{name: "query repeated disagrees", target: "/x?api-version=2&api-version=1", wantStatus: 400, wantErr: version.ErrConflict},
-		{name: "query unsupported", target: "/x?api-version=9", wantStatus: 400, wantErr: version.ErrUnsupported},
-		{name: "query bad escape", target: "/x?api-version=%zz", wantStatus: 400, wantErr: version.ErrUnsupported},
-		{name: "query conflicts with path", target: "/api/v2/x?api-version=1", wantStatus: 400, wantErr: version.ErrConflict},
-		{name: "query name is case-sensitive", target: "/x?API-VERSION=9", wantStatus: 204, wantVer: "3", wantPath: "/x"},
-
-		// Life cycle.
-		{name: "retired version is gone", target: "/x", header: http.Header{"API-Version": {"0"}}, wantStatus: 410, wantErr: version.ErrSunset},
-		{name: "retired version in path is gone", target: "/api/v0/x", wantStatus: 410, wantErr: version.ErrSunset},
-	}
 	n, err := version.New(fullConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tt := range tests {
+	for _, tt := range negotiationCases {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newRequest(tt.target, tt.header)
 			orig := *r.URL
