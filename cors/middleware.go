@@ -1,0 +1,361 @@
+package cors
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/apisec-go/apisec/internal/problem"
+)
+
+// Canonical header names, so lookups never canonicalize at run time.
+const (
+	hOrigin = "Origin"
+	hACRM   = "Access-Control-Request-Method"
+	hACRH   = "Access-Control-Request-Headers"
+	hACAO   = "Access-Control-Allow-Origin"
+	hACAC   = "Access-Control-Allow-Credentials"
+	hACAM   = "Access-Control-Allow-Methods"
+	hACAH   = "Access-Control-Allow-Headers"
+	hACMA   = "Access-Control-Max-Age"
+	hACEH   = "Access-Control-Expose-Headers"
+	hVary   = "Vary"
+	hDebug  = "Cors-Debug"
+)
+
+// Middleware applies a CORS policy. Build one with [New]; the zero value is
+// not usable. It is safe for concurrent use, including [Middleware.Reconfigure]
+// while requests are served.
+type Middleware struct {
+	p atomic.Pointer[policy]
+	// slabs hands out fresh header values: see values.
+	slabs sync.Pool
+}
+
+// New compiles cfg into a Middleware. It reports every problem in cfg at
+// once, joined with errors.Join, each a [*ConfigError].
+func New(cfg Config) (*Middleware, error) {
+	p, err := cfg.compile()
+	if err != nil {
+		return nil, err
+	}
+	m := &Middleware{}
+	m.p.Store(p)
+	return m, nil
+}
+
+// Reconfigure validates cfg and, if it is valid, replaces the policy
+// atomically: each request sees either the old policy or the new one, never
+// a mix. On error the current policy stays in force.
+func (m *Middleware) Reconfigure(cfg Config) error {
+	p, err := cfg.compile()
+	if err != nil {
+		return err
+	}
+	m.p.Store(p)
+	return nil
+}
+
+// OriginAllowed reports whether the policy allows the serialized origin, as
+// a browser would send it in the Origin header.
+func (m *Middleware) OriginAllowed(origin string) bool { return m.p.Load().allowed(origin) }
+
+// Handler wraps next with the CORS policy.
+//
+// Requests without an Origin header go straight to next, untouched unless
+// [Config.VaryNonCORS] is set. Preflights (OPTIONS with Origin
+// and Access-Control-Request-Method) are answered here and never reach next
+// unless [Config.PreflightPassthrough] is set; a failed preflight gets 403
+// and no CORS header. Other requests from an allowed origin get
+// Access-Control-Allow-Origin, Access-Control-Allow-Credentials and
+// Access-Control-Expose-Headers as configured; requests from other origins
+// get none, and next decides what to do with them: CORS tells the browser
+// whether a script may read a response, it does not stop the request.
+func (m *Middleware) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := m.p.Load()
+		origin, ok := r.Header[hOrigin]
+		if !ok {
+			if p.varyNonCORS != "" {
+				m.addVary(w.Header(), p.varyNonCORS)
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.Method == http.MethodOptions {
+			if acrm, ok := r.Header[hACRM]; ok {
+				m.preflight(p, w, r, origin, acrm, next)
+				return
+			}
+		}
+		m.actual(p, w, r, origin)
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (p *policy) allowed(origin string) bool {
+	if p.anyOrigin {
+		return true
+	}
+	if p.exactSet != nil {
+		if _, ok := p.exactSet[origin]; ok {
+			return true
+		}
+	} else {
+		for _, o := range p.exact {
+			if o == origin {
+				return true
+			}
+		}
+	}
+	if len(p.patterns) == 0 {
+		return false
+	}
+	scheme, host, port, ok := splitOrigin(origin)
+	if !ok {
+		return false
+	}
+	for i := range p.patterns {
+		if p.patterns[i].match(scheme, host, port) {
+			return true
+		}
+	}
+	return false
+}
+
+// originOK checks the Origin field lines: exactly one, and allowed.
+func (p *policy) originOK(origin []string) bool {
+	return len(origin) == 1 && p.allowed(origin[0])
+}
+
+func (m *Middleware) actual(p *policy, w http.ResponseWriter, r *http.Request, origin []string) {
+	h := w.Header()
+	if !p.originOK(origin) {
+		if p.varyActual != "" {
+			m.addVary(h, p.varyActual)
+		}
+		if p.logger != nil && (r.Header["Cookie"] != nil || r.Header["Authorization"] != nil) {
+			p.logger.LogAttrs(r.Context(), LevelCritical, "malicious_cors",
+				slog.String("origin", truncate(strings.Join(origin, ","), 256)),
+				slog.String("method", truncate(r.Method, 32)),
+				slog.String("path", truncate(r.URL.Path, 256)),
+				slog.String("reason", "credentialed request from an origin that is not allowed"))
+		}
+		return
+	}
+	_, hasVary := h[hVary]
+	k := 1
+	if p.credentials {
+		k++
+	}
+	if p.aceh != "" {
+		k++
+	}
+	if p.varyActual != "" && !hasVary {
+		k++
+	}
+	v := m.values(k)
+	if p.anyOrigin {
+		v[0] = "*"
+	} else {
+		v[0] = origin[0]
+	}
+	h[hACAO] = v[0:1:1]
+	n := 1
+	if p.credentials {
+		v[n] = "true"
+		h[hACAC] = v[n : n+1 : n+1]
+		n++
+	}
+	if p.aceh != "" {
+		v[n] = p.aceh
+		h[hACEH] = v[n : n+1 : n+1]
+		n++
+	}
+	if p.varyActual != "" {
+		if hasVary {
+			appendVary(h, h[hVary], p.varyActual)
+		} else {
+			v[n] = p.varyActual
+			h[hVary] = v[n : n+1 : n+1]
+		}
+	}
+}
+
+func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request, origin, acrm []string, next http.Handler) {
+	if !p.originOK(origin) {
+		m.deny(p, w, r, ErrOriginNotAllowed)
+		return
+	}
+	if len(acrm) != 1 || !p.methodAllowed(acrm[0]) {
+		m.deny(p, w, r, ErrMethodNotAllowed)
+		return
+	}
+	acrh := r.Header[hACRH]
+	items, err := p.checkRequestHeaders(acrh)
+	if err != nil {
+		m.deny(p, w, r, err)
+		return
+	}
+
+	h := w.Header()
+	v := m.values(6)
+	n := 0
+	set := func(k, val string) {
+		v[n] = val
+		h[k] = v[n : n+1 : n+1]
+		n++
+	}
+	if p.anyOrigin {
+		set(hACAO, "*")
+	} else {
+		set(hACAO, origin[0])
+	}
+	if p.credentials {
+		set(hACAC, "true")
+	}
+	if p.anyMethod {
+		set(hACAM, acrm[0])
+	} else if p.acam != "" {
+		set(hACAM, p.acam)
+	}
+	if items > 0 {
+		if !p.anyHeader {
+			set(hACAH, p.acah)
+		} else if len(acrh) == 1 {
+			// Reflect the validated list: the wildcard cannot be sent, as
+			// it means nothing on credentialed responses and never covers
+			// Authorization.
+			set(hACAH, acrh[0])
+		} else {
+			set(hACAH, strings.Join(acrh, ","))
+		}
+	}
+	if p.acma != "" {
+		set(hACMA, p.acma)
+	}
+	if old, ok := h[hVary]; ok {
+		appendVary(h, old, p.varyPref)
+	} else {
+		set(hVary, p.varyPref)
+	}
+	if p.passthrough {
+		next.ServeHTTP(w, r)
+		return
+	}
+	w.WriteHeader(p.status)
+}
+
+func (p *policy) methodAllowed(m string) bool {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost:
+		return true // CORS-safelisted: never needs listing
+	}
+	if !isToken(m) {
+		return false
+	}
+	if p.anyMethod {
+		switch strings.ToUpper(m) {
+		case "CONNECT", "TRACE", "TRACK":
+			return false
+		}
+		return true
+	}
+	for _, a := range p.methods {
+		if a == m {
+			return true
+		}
+	}
+	return false
+}
+
+// forbiddenBody is the generic problem+json body of a failed preflight.
+var forbiddenBody = problem.MustCompile(problem.Problem{
+	Status: http.StatusForbidden,
+	Detail: "The cross-origin request is not allowed.",
+}).Body()
+
+// deny answers a failed preflight: 403, no CORS header. The problem
+// headers are written from fresh values here rather than by
+// problem.Compiled.Write so that a rejected preflight allocates nothing.
+func (m *Middleware) deny(p *policy, w http.ResponseWriter, r *http.Request, err error) {
+	h := w.Header()
+	v := m.values(4)
+	if p.debug {
+		v[3] = debugReason(err)
+		h[hDebug] = v[3:4:4]
+	}
+	if p.deny != nil {
+		p.deny(w, r, err)
+		return
+	}
+	v[0], v[1], v[2] = problem.ContentType, "nosniff", "no-store"
+	h["Content-Type"] = v[0:1:1]
+	h["X-Content-Type-Options"] = v[1:2:2]
+	if _, ok := h["Cache-Control"]; !ok {
+		h["Cache-Control"] = v[2:3:3]
+	}
+	w.WriteHeader(http.StatusForbidden)
+	_, _ = w.Write(forbiddenBody)
+}
+
+// addVary adds one Vary value, keeping any already set by outer handlers.
+func (m *Middleware) addVary(h http.Header, val string) {
+	if old, ok := h[hVary]; ok {
+		appendVary(h, old, val)
+		return
+	}
+	v := m.values(1)
+	v[0] = val
+	h[hVary] = v
+}
+
+// appendVary appends to an existing Vary into a new backing array, so a
+// slice an outer handler shares is never written to. "Vary: *" already
+// covers everything.
+func appendVary(h http.Header, old []string, val string) {
+	for _, o := range old {
+		if strings.TrimSpace(o) == "*" {
+			return
+		}
+	}
+	h[hVary] = append(old[:len(old):len(old)], val)
+}
+
+// Header values must never be shared between responses: a handler that
+// edits w.Header()[k][0] in place would otherwise rewrite every later
+// response (rs/cors#198). Allocating a fresh slice per value costs an
+// allocation each; instead each response takes its own disjoint run of
+// slots from a slab of slabLen strings, and every header gets a
+// capacity-1 window on it, so neither an in-place edit nor an append can
+// reach another header or another response. A slab is never reused once
+// handed out: the pool only holds its unused tail. Cost: one 2 KiB
+// allocation per slabLen/4 responses or so.
+const slabLen = 128
+
+type slab struct {
+	buf [slabLen]string
+	n   int
+}
+
+func (m *Middleware) values(n int) []string {
+	s, _ := m.slabs.Get().(*slab)
+	if s == nil || s.n+n > slabLen {
+		s = new(slab)
+	}
+	v := s.buf[s.n : s.n+n : s.n+n]
+	s.n += n
+	if s.n < slabLen {
+		m.slabs.Put(s)
+	}
+	return v
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
