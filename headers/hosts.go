@@ -69,7 +69,16 @@ func isDNSName(s string) bool {
 	if s == "" || len(s) > 253 {
 		return false
 	}
-	for _, label := range strings.Split(s, ".") {
+	for s != "" {
+		label := s
+		if i := strings.IndexByte(s, '.'); i >= 0 {
+			label, s = s[:i], s[i+1:]
+			if s == "" {
+				return false // empty last label
+			}
+		} else {
+			s = ""
+		}
 		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
 			return false
 		}
@@ -108,9 +117,14 @@ func normalizeHost(h string) (string, bool) {
 		h = h[:i]
 	}
 	h = strings.TrimSuffix(h, ".")
-	if a, err := netip.ParseAddr(h); err == nil {
-		if !a.Is4() {
-			return "", false // IPv6 must be bracketed
+	if strings.IndexByte(h, ':') >= 0 {
+		return "", false // an IPv6 literal must be bracketed
+	}
+	if looksIPv4(h) {
+		// Only dotted digits reach the parser: its errors allocate.
+		a, err := netip.ParseAddr(h)
+		if err != nil {
+			return "", false
 		}
 		return a.String(), true
 	}
@@ -125,6 +139,15 @@ func normalizeHost(h string) (string, bool) {
 		return "", false
 	}
 	return lower, true
+}
+
+func looksIPv4(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) && s[i] != '.' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func validHostPort(p string) bool {

@@ -93,10 +93,11 @@ func (rw *writer) set(h http.Header, https bool) {
 // noncedPolicy draws a fresh 128-bit nonce and builds the policy around it
 // in a single allocation. The nonce string shares the policy's memory.
 func (rw *writer) noncedPolicy() string {
-	var raw [16]byte
-	_, _ = rand.Read(raw[:]) // never fails since Go 1.24; it crashes the program instead
-	var enc [24]byte
-	base64.StdEncoding.Encode(enc[:], raw[:])
+	// The buffers live in the writer, already on the heap, so they cost
+	// no allocation of their own.
+	raw, enc := rw.raw[:], rw.enc[:]
+	_, _ = rand.Read(raw) // never fails since Go 1.24; it crashes the program instead
+	base64.StdEncoding.Encode(enc, raw)
 	parts := rw.c.cspParts
 	size := (len(parts) - 1) * len(enc)
 	for _, p := range parts {
@@ -107,7 +108,7 @@ func (rw *writer) noncedPolicy() string {
 	b.WriteString(parts[0])
 	at := b.Len()
 	for _, p := range parts[1:] {
-		b.Write(enc[:])
+		b.Write(enc)
 		b.WriteString(p)
 	}
 	s := b.String()
@@ -230,6 +231,8 @@ type writer struct {
 	done  bool
 	nonce string
 	vals  [maxHeaders]string
+	raw   [16]byte // nonce entropy
+	enc   [24]byte // its base64
 }
 
 // finish runs once, just before the header is sent.
