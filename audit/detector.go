@@ -127,15 +127,15 @@ type Detector struct {
 }
 
 type detectorCore struct {
-	mu         sync.Mutex
-	user       *tracker[string]
-	ip         *tracker[netip.Prefix]
-	stuffing   *tracker[netip.Prefix]
-	excess404  *tracker[netip.Prefix]
-	excess403  *tracker[netip.Prefix]
-	ipv6Bits   int
-	onAlert    func(context.Context, Alert)
-	now        func() time.Time
+	mu        sync.Mutex
+	user      *tracker[string]
+	ip        *tracker[netip.Prefix]
+	stuffing  *tracker[netip.Prefix]
+	excess404 *tracker[netip.Prefix]
+	excess403 *tracker[netip.Prefix]
+	ipv6Bits  int
+	onAlert   func(context.Context, Alert)
+	now       func() time.Time
 }
 
 // NewDetector checks cfg and returns a Detector. Every problem is

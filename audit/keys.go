@@ -19,7 +19,7 @@ var defaultSensitiveKeys = [...]string{
 	"password", "passwd", "passphrase", "secret", "token", "authorization",
 	"cookie", "credential", "apikey", "privatekey", "sessionid", "bearer",
 	// Matched as whole words only:
-	"pwd", "pass", "key", "session", "jwt", "otp", "pin", "cvv", "ssn",
+	"pwd", "pass", "creds", "key", "session", "jwt", "otp", "pin", "cvv", "ssn",
 	"signature", "salt", "nonce", "csrf", "xsrf",
 }
 

@@ -134,10 +134,10 @@ func cut(s string, n int) string {
 }
 
 // credentialAt returns the length of a credential starting at s[i], or 0.
-// Credentials are recognised only at a word start, so "eyJ" inside a
-// longer word is left alone.
+// Credentials are recognised only at a word start, so "eyJ" or "basic"
+// inside a longer word is left alone.
 func credentialAt(s string, i int) int {
-	if i > 0 && isToken68(s[i-1]) {
+	if i > 0 && isBase64URL(s[i-1]) {
 		return 0
 	}
 	rest := s[i:]
@@ -149,13 +149,20 @@ func credentialAt(s string, i int) int {
 	}
 	if k := schemeLen(rest); k > 0 {
 		n := 0
+		var lowers, others bool
 		for k+n < len(rest) && isToken68(rest[k+n]) {
+			c := rest[k+n]
+			lowers = lowers || 'a' <= c && c <= 'z'
+			others = others || !('a' <= c && c <= 'z')
 			n++
 		}
 		for k+n < len(rest) && rest[k+n] == '=' {
+			others = true
 			n++
 		}
-		if n >= 8 {
+		// A credential is at least 8 characters and not a plain
+		// lower-case word ("basic tutorials").
+		if n >= 8 && (others || !lowers) {
 			return k + n
 		}
 	}
