@@ -1,6 +1,6 @@
 module github.com/apisec-go/apisec/benchmarks
 
-go 1.26
+go 1.26.0
 
 require github.com/apisec-go/apisec v0.0.0
 
