@@ -1,0 +1,573 @@
+package ratelimit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Memory store defaults.
+const (
+	// DefaultMaxKeys bounds the keys a [Memory] store keeps per policy set
+	// when [MemoryConfig.MaxKeys] is 0.
+	DefaultMaxKeys = 1 << 20
+	// DefaultSweepInterval is how often idle keys are dropped when
+	// [MemoryConfig.SweepInterval] is 0.
+	DefaultSweepInterval = time.Minute
+
+	numShards  = 64 // a power of two
+	shardShift = 64 - 6
+	maxTables  = 64
+	none       = ^uint32(0)
+)
+
+// MemoryConfig configures a [Memory] store. The zero value is ready to use.
+type MemoryConfig struct {
+	_ [0]func()
+
+	// MaxKeys is a hard bound on the number of keys kept per policy set:
+	// once reached, a new key evicts the least recently used one in its
+	// shard (which gets its full quota back). 0 means DefaultMaxKeys;
+	// otherwise it must be at least 64.
+	MaxKeys int
+	// SweepInterval is how often a background goroutine drops idle keys
+	// (keys whose every policy is back to full quota) and rebuilds the
+	// shards so their memory is returned. 0 means DefaultSweepInterval; a
+	// negative value starts no goroutine (call [Memory.Sweep] yourself).
+	SweepInterval time.Duration
+	// Now is the clock of background sweeps. Nil means time.Now.
+	Now func() time.Time
+}
+
+// Memory is an in-process [Store]: sharded (no global lock), bounded by
+// [MemoryConfig.MaxKeys] with least-recently-used eviction, and swept of
+// idle keys in the background. A key costs about 50 bytes for one GCRA
+// policy: keys are kept as 64-bit seeded hashes, never as strings.
+//
+// Time never runs backwards inside a shard: a clock reading earlier than
+// one already seen is treated as the later one.
+//
+// The zero value is not usable; call [NewMemory]. A Memory is safe for
+// concurrent use; [Memory.Close] stops its goroutine.
+type Memory struct {
+	seed        maphash.Seed
+	maxPerShard int
+	now         func() time.Time
+
+	mu     sync.Mutex // serialises table creation
+	tables atomic.Pointer[[]*table]
+
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+type table struct {
+	policies []Policy
+	stride   int
+	off      [MaxPolicies]int
+	interval [MaxPolicies]int64
+	tau      [MaxPolicies]int64
+	window   [MaxPolicies]int64
+	shards   [numShards]shard
+}
+
+type link struct{ prev, next uint32 }
+
+type shard struct {
+	mu     sync.Mutex
+	last   int64 // latest clock reading seen, in Unix nanoseconds
+	index  map[uint64]uint32
+	hashes []uint64
+	links  []link
+	words  []int64
+	head   uint32 // most recently used
+	tail   uint32 // least recently used
+	free   uint32 // free-slot list, linked through links[i].next
+	n      int
+	_      [24]byte
+}
+
+// NewMemory returns a Memory store. Close it when done.
+func NewMemory(cfg MemoryConfig) (*Memory, error) {
+	var errs []error
+	if cfg.MaxKeys != 0 && (cfg.MaxKeys < numShards || cfg.MaxKeys > 1<<30) {
+		errs = append(errs, &ConfigError{Field: "MaxKeys", Reason: fmt.Sprintf("must be 0 or between %d and %d, got %d", numShards, 1<<30, cfg.MaxKeys)})
+	}
+	if cfg.SweepInterval > 0 && cfg.SweepInterval < time.Second {
+		errs = append(errs, &ConfigError{Field: "SweepInterval", Reason: fmt.Sprintf("must be at least 1s (or 0 for the default, or negative for none), got %v", cfg.SweepInterval)})
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	m := &Memory{seed: maphash.MakeSeed(), now: cfg.Now}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	maxKeys := cfg.MaxKeys
+	if maxKeys == 0 {
+		maxKeys = DefaultMaxKeys
+	}
+	m.maxPerShard = maxKeys / numShards
+	every := cfg.SweepInterval
+	if every == 0 {
+		every = DefaultSweepInterval
+	}
+	if every > 0 {
+		m.stop = make(chan struct{})
+		m.done = make(chan struct{})
+		go m.janitor(every)
+	}
+	return m, nil
+}
+
+func (m *Memory) janitor(every time.Duration) {
+	defer close(m.done)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-m.stop:
+			return
+		case <-t.C:
+			m.Sweep(m.now())
+		}
+	}
+}
+
+// Close stops the background sweeper and waits for it to exit. The store
+// keeps working afterwards, without background sweeps. Close is idempotent.
+func (m *Memory) Close() error {
+	m.closeOnce.Do(func() {
+		if m.stop != nil {
+			close(m.stop)
+			<-m.done
+		}
+	})
+	return nil
+}
+
+func samePolicies(a, b []Policy) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := &a[i], &b[i]
+		if x.Name != y.Name || x.Limit != y.Limit || x.Window != y.Window || x.Algorithm != y.Algorithm || x.Capacity() != y.Capacity() {
+			return false
+		}
+	}
+	return true
+}
+
+var errPolicies = errors.New("ratelimit: invalid policies for store")
+
+func (m *Memory) table(ps []Policy) (*table, error) {
+	if tabs := m.tables.Load(); tabs != nil {
+		for _, t := range *tabs {
+			if samePolicies(t.policies, ps) {
+				return t, nil
+			}
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var old []*table
+	if tabs := m.tables.Load(); tabs != nil {
+		old = *tabs
+		for _, t := range old {
+			if samePolicies(t.policies, ps) {
+				return t, nil
+			}
+		}
+	}
+	if len(ps) == 0 || len(ps) > MaxPolicies || len(old) >= maxTables {
+		return nil, errPolicies
+	}
+	t := &table{policies: append([]Policy(nil), ps...)}
+	for i, p := range ps {
+		if p.Limit < 1 || p.Limit > MaxLimit || p.Window < time.Second || p.Window > MaxWindow ||
+			(p.Algorithm == SlidingWindow && p.Limit > MaxSlidingLimit) || (p.Algorithm != GCRA && p.Algorithm != SlidingWindow) {
+			return nil, errPolicies
+		}
+		t.off[i] = t.stride
+		t.window[i] = int64(p.Window)
+		switch p.Algorithm {
+		case GCRA:
+			t.interval[i] = int64(p.Interval())
+			t.tau[i] = int64(p.Capacity()) * t.interval[i]
+			t.stride++
+		case SlidingWindow:
+			t.stride += 1 + p.Limit // head index, then a ring of timestamps
+		}
+	}
+	for i := range t.shards {
+		t.shards[i].head, t.shards[i].tail, t.shards[i].free = none, none, none
+	}
+	tabs := append(append(make([]*table, 0, len(old)+1), old...), t)
+	m.tables.Store(&tabs)
+	return t, nil
+}
+
+// Take implements [Store].
+func (m *Memory) Take(_ context.Context, key string, cost int, now time.Time, ps []Policy) (Decision, error) {
+	var d Decision
+	if cost < 0 || cost > MaxCost {
+		return d, ErrInvalidCost
+	}
+	t, err := m.table(ps)
+	if err != nil {
+		return d, err
+	}
+	h := maphash.String(m.seed, key)
+	sh := &t.shards[h>>shardShift]
+	n := now.UnixNano()
+	sh.mu.Lock()
+	if n < sh.last {
+		n = sh.last
+	} else {
+		sh.last = n
+	}
+	slot, ok := sh.index[h]
+	if !ok {
+		slot = sh.insert(t, h, m.maxPerShard)
+	} else {
+		sh.touch(slot)
+	}
+	words := sh.words[int(slot)*t.stride : (int(slot)+1)*t.stride]
+	d.Allowed = true
+	for i := range t.policies {
+		st := t.decide(i, words, n, cost)
+		d.States[i] = st
+		if !st.Allowed {
+			d.Allowed = false
+		}
+	}
+	if d.Allowed && cost > 0 {
+		for i := range t.policies {
+			t.charge(i, words, n, cost)
+		}
+	} else {
+		if cost > 0 {
+			// Nothing was charged: report the state before the charge.
+			for i := range t.policies {
+				if d.States[i].Allowed {
+					d.States[i] = t.decide(i, words, n, 0)
+					d.States[i].Allowed = true
+				}
+			}
+		}
+		if !ok {
+			sh.remove(h, slot) // a peek or a denial must not make a key resident
+		}
+	}
+	sh.mu.Unlock()
+	return d, nil
+}
+
+// decide evaluates policy i for a cost without changing anything. For a
+// positive cost that is admitted, Remaining and ResetAfter describe the
+// state after the charge.
+func (t *table) decide(i int, words []int64, n int64, cost int) PolicyState {
+	p := &t.policies[i]
+	w := words[t.off[i]:]
+	var st PolicyState
+	if p.Algorithm == GCRA {
+		T, tau := t.interval[i], t.tau[i]
+		tat := w[0]
+		if tat < n {
+			tat = n
+		}
+		if cost == 0 {
+			st.Remaining = int((n + tau - tat) / T)
+			st.Allowed = st.Remaining >= 1
+			st.ResetAfter = time.Duration(tat - n)
+			if !st.Allowed {
+				st.RetryAfter = time.Duration(tat + T - tau - n)
+			}
+			return st
+		}
+		if cost > p.Capacity() {
+			st.Remaining = int((n + tau - tat) / T)
+			st.ResetAfter = time.Duration(tat - n)
+			st.RetryAfter = p.Window
+			return st
+		}
+		newTat := tat + int64(cost)*T
+		if allowAt := newTat - tau; n < allowAt {
+			st.Remaining = int((n + tau - tat) / T)
+			st.ResetAfter = time.Duration(tat - n)
+			st.RetryAfter = time.Duration(allowAt - n)
+			return st
+		}
+		st.Allowed = true
+		st.Remaining = int((n + tau - newTat) / T)
+		st.ResetAfter = time.Duration(newTat - n)
+		return st
+	}
+	// Sliding window: w[0] is the ring's head (oldest entry), w[1:] the ring
+	// of admission times in chronological order from the head.
+	L := p.Limit
+	ring := w[1 : 1+L]
+	head := int(w[0])
+	cut := n - t.window[i] // entries at or before cut have left the window
+	// Expired entries form a prefix (from head); find its length.
+	lo, hi := 0, L
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if ring[(head+mid)%L] <= cut {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	free := lo
+	newest := ring[(head+L-1)%L]
+	if free < L {
+		st.ResetAfter = time.Duration(newest + t.window[i] - n)
+	}
+	c := cost
+	if c == 0 {
+		c = 1
+	}
+	switch {
+	case c > L:
+		st.Remaining = free
+		st.RetryAfter = p.Window
+	case free >= c:
+		st.Allowed = true
+		st.Remaining = free - cost
+		if cost > 0 {
+			st.ResetAfter = p.Window
+		}
+	default:
+		st.Remaining = free
+		st.RetryAfter = time.Duration(ring[(head+c-1)%L] + t.window[i] - n)
+	}
+	return st
+}
+
+func (t *table) charge(i int, words []int64, n int64, cost int) {
+	p := &t.policies[i]
+	w := words[t.off[i]:]
+	if p.Algorithm == GCRA {
+		tat := w[0]
+		if tat < n {
+			tat = n
+		}
+		w[0] = tat + int64(cost)*t.interval[i]
+		return
+	}
+	L := p.Limit
+	ring := w[1 : 1+L]
+	head := int(w[0])
+	for j := range cost {
+		ring[(head+j)%L] = n
+	}
+	w[0] = int64((head + cost) % L)
+}
+
+// idle reports whether every policy of the key at words is back to its
+// full quota at n.
+func (t *table) idle(words []int64, n int64) bool {
+	for i := range t.policies {
+		w := words[t.off[i]:]
+		if t.policies[i].Algorithm == GCRA {
+			if w[0] > n {
+				return false
+			}
+			continue
+		}
+		L := t.policies[i].Limit
+		if newest := w[1+(int(w[0])+L-1)%L]; newest > n-t.window[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (sh *shard) insert(t *table, h uint64, max int) uint32 {
+	stride := t.stride
+	if sh.n >= max && sh.tail != none {
+		sh.remove(sh.hashes[sh.tail], sh.tail)
+	}
+	var slot uint32
+	if sh.free != none {
+		slot = sh.free
+		sh.free = sh.links[slot].next
+		sh.hashes[slot] = h
+	} else {
+		slot = uint32(len(sh.hashes))
+		sh.hashes = append(sh.hashes, h)
+		sh.links = append(sh.links, link{})
+		for range stride {
+			sh.words = append(sh.words, 0)
+		}
+	}
+	w := sh.words[int(slot)*stride : (int(slot)+1)*stride]
+	for j := range w {
+		w[j] = math.MinInt64 // "never": earlier than any clock reading
+	}
+	for i := range t.policies {
+		if t.policies[i].Algorithm == SlidingWindow {
+			w[t.off[i]] = 0 // the ring's head index
+		}
+	}
+	if sh.index == nil {
+		sh.index = make(map[uint64]uint32)
+	}
+	sh.index[h] = slot
+	sh.n++
+	sh.links[slot] = link{prev: none, next: sh.head}
+	if sh.head != none {
+		sh.links[sh.head].prev = slot
+	}
+	sh.head = slot
+	if sh.tail == none {
+		sh.tail = slot
+	}
+	return slot
+}
+
+func (sh *shard) unlink(slot uint32) {
+	l := sh.links[slot]
+	if l.prev != none {
+		sh.links[l.prev].next = l.next
+	} else {
+		sh.head = l.next
+	}
+	if l.next != none {
+		sh.links[l.next].prev = l.prev
+	} else {
+		sh.tail = l.prev
+	}
+}
+
+func (sh *shard) touch(slot uint32) {
+	if sh.head == slot {
+		return
+	}
+	sh.unlink(slot)
+	sh.links[slot] = link{prev: none, next: sh.head}
+	sh.links[sh.head].prev = slot
+	sh.head = slot
+}
+
+func (sh *shard) remove(h uint64, slot uint32) {
+	sh.unlink(slot)
+	delete(sh.index, h)
+	sh.links[slot] = link{prev: none, next: sh.free}
+	sh.free = slot
+	sh.n--
+}
+
+// Reset implements [Store].
+func (m *Memory) Reset(_ context.Context, key string, ps []Policy) error {
+	t, err := m.table(ps)
+	if err != nil {
+		return err
+	}
+	h := maphash.String(m.seed, key)
+	sh := &t.shards[h>>shardShift]
+	sh.mu.Lock()
+	if slot, ok := sh.index[h]; ok {
+		sh.remove(h, slot)
+	}
+	sh.mu.Unlock()
+	return nil
+}
+
+// Len returns the number of keys held, over all policy sets.
+func (m *Memory) Len() int {
+	total := 0
+	if tabs := m.tables.Load(); tabs != nil {
+		for _, t := range *tabs {
+			for i := range t.shards {
+				sh := &t.shards[i]
+				sh.mu.Lock()
+				total += sh.n
+				sh.mu.Unlock()
+			}
+		}
+	}
+	return total
+}
+
+// Sweep drops every key that is idle at now (back to its full quota, so
+// forgetting it changes no decision) and rebuilds the shards it shrank, so
+// that their memory is returned to the runtime (Go maps never shrink). It
+// returns the number of keys dropped. It locks one shard at a time.
+func (m *Memory) Sweep(now time.Time) int {
+	tabs := m.tables.Load()
+	if tabs == nil {
+		return 0
+	}
+	n := now.UnixNano()
+	dropped := 0
+	for _, t := range *tabs {
+		for i := range t.shards {
+			dropped += t.shards[i].sweep(t, n)
+		}
+	}
+	return dropped
+}
+
+func (sh *shard) sweep(t *table, n int64) int {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if n < sh.last {
+		n = sh.last
+	}
+	live := 0
+	for slot := sh.head; slot != none; slot = sh.links[slot].next {
+		if !t.idle(sh.words[int(slot)*t.stride:(int(slot)+1)*t.stride], n) {
+			live++
+		}
+	}
+	dropped := sh.n - live
+	if dropped == 0 && len(sh.hashes) == sh.n {
+		return 0
+	}
+	// Rebuild with exactly the live keys, keeping their LRU order.
+	var (
+		index  map[uint64]uint32
+		hashes []uint64
+		links  []link
+		words  []int64
+	)
+	if live > 0 {
+		index = make(map[uint64]uint32, live)
+		hashes = make([]uint64, 0, live)
+		links = make([]link, 0, live)
+		words = make([]int64, 0, live*t.stride)
+	}
+	for slot := sh.head; slot != none; slot = sh.links[slot].next {
+		w := sh.words[int(slot)*t.stride : (int(slot)+1)*t.stride]
+		if t.idle(w, n) {
+			continue
+		}
+		ns := uint32(len(hashes))
+		prev := none
+		if ns > 0 {
+			prev = ns - 1
+			links[ns-1].next = ns
+		}
+		hashes = append(hashes, sh.hashes[slot])
+		links = append(links, link{prev: prev, next: none})
+		words = append(words, w...)
+		index[sh.hashes[slot]] = ns
+	}
+	sh.index, sh.hashes, sh.links, sh.words = index, hashes, links, words
+	sh.n = live
+	sh.free = none
+	sh.head, sh.tail = none, none
+	if live > 0 {
+		sh.head, sh.tail = 0, uint32(live-1)
+	}
+	return dropped
+}

@@ -1,0 +1,22 @@
+// Package redisstore keeps [ratelimit] counters in Redis, so that every
+// process of a service shares one quota per key.
+//
+// Each decision is one round trip: a Lua script, run with EVALSHA (EVAL
+// once after a server restart or failover forgets it, on NOSCRIPT), that
+// reads the Redis server's clock with TIME, evaluates every policy of the
+// key and charges them all or none. Nothing is read and then written from
+// the client, so N processes racing on one key admit exactly the quota, and
+// application servers with skewed clocks cannot widen it.
+//
+// All of a key's data lives under keys that start with the hash tag
+// "{<prefix>:<key>}", so it sits in one Redis Cluster slot and the script
+// touches a single node. [Config.Client] is any [redis.UniversalClient]:
+// a single node, Sentinel, or Cluster.
+//
+// Every call has a short deadline ([Config.Timeout]); there is no
+// process-wide lock. Pair the store with [ratelimit.Config.OnStoreError] to
+// choose what happens when Redis is unreachable; the limiter's circuit
+// breaker keeps a dead Redis from costing each request a timeout, and
+// recovery is automatic. Requires Redis 5 or later (scripts that call TIME
+// before writing use effects replication).
+package redisstore
