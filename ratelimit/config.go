@@ -337,4 +337,3 @@ func ceilSeconds(d time.Duration) int64 {
 	}
 	return s
 }
-
