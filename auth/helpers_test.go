@@ -119,3 +119,5 @@ func serve(h http.Handler, setup func(*http.Request)) *httptest.ResponseRecorder
 	h.ServeHTTP(w, r)
 	return w
 }
+
+func b64dec(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
