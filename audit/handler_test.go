@@ -79,7 +79,9 @@ func TestRedactsInNestedGroups(t *testing.T) {
 		{"three levels", func(l *slog.Logger) {
 			l.Info("m", slog.Group("a", slog.Group("b", slog.Group("c", "api_key", "k1", "ok", 1))))
 		}, `"a":{"b":{"c":{"api_key":"[REDACTED]","ok":1}}}`},
-		{"WithGroup", func(l *slog.Logger) { l.WithGroup("req").WithGroup("headers").Info("m", "Authorization", "Basic abc", "Accept", "*/*") },
+		{"WithGroup", func(l *slog.Logger) {
+			l.WithGroup("req").WithGroup("headers").Info("m", "Authorization", "Basic abc", "Accept", "*/*")
+		},
 			`"req":{"headers":{"Authorization":"[REDACTED]","Accept":"*/*"}}`},
 		{"WithAttrs inside group", func(l *slog.Logger) { l.WithGroup("g").With("Set-Cookie", "sid=1", "n", 2).Info("m", "x", 1) },
 			`"g":{"Set-Cookie":"[REDACTED]","n":2,"x":1}`},
@@ -96,7 +98,9 @@ func TestRedactsInNestedGroups(t *testing.T) {
 		{"camelCase and dashes", func(l *slog.Logger) {
 			l.Info("m", "accessToken", "1", "X-Api-Key", "2", "refresh_token", "3", "clientSecret", "4", "Cookie", "5", "sessionId", "6")
 		}, `"accessToken":"[REDACTED]","X-Api-Key":"[REDACTED]","refresh_token":"[REDACTED]","clientSecret":"[REDACTED]","Cookie":"[REDACTED]","sessionId":"[REDACTED]"`},
-		{"not sensitive", func(l *slog.Logger) { l.Info("m", "monkey", "banana", "keyboard", "qwerty", "passenger", "p", "user", "bob") },
+		{"not sensitive", func(l *slog.Logger) {
+			l.Info("m", "monkey", "banana", "keyboard", "qwerty", "passenger", "p", "user", "bob")
+		},
 			`"monkey":"banana","keyboard":"qwerty","passenger":"p","user":"bob"`},
 		{"JWT value under innocent key", func(l *slog.Logger) {
 			l.Info("m", slog.Group("g", "note", "sent eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.sig to client"))
@@ -107,7 +111,9 @@ func TestRedactsInNestedGroups(t *testing.T) {
 			`"hdr":"Basic [REDACTED]"`},
 		{"word that is not a scheme", func(l *slog.Logger) { l.Info("m", "note", "basic tutorials, bearer of news") },
 			`"note":"basic tutorials, bearer of news"`},
-		{"error value", func(l *slog.Logger) { l.Info("m", "err", errors.New("bad token eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.\nforged")) },
+		{"error value", func(l *slog.Logger) {
+			l.Info("m", "err", errors.New("bad token eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.\nforged"))
+		},
 			`"err":"bad token [REDACTED]\\nforged"`},
 	}
 	for _, tt := range tests {
