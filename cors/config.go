@@ -166,6 +166,10 @@ type policy struct {
 	logger      *slog.Logger
 }
 
+// maxHeaderName bounds configured request header names, so that matching
+// can lowercase a requested name in a fixed stack buffer.
+const maxHeaderName = 128
+
 // exactScanMax is the number of exact origins up to which a linear scan
 // beats a map lookup (measured in bench_test.go).
 const exactScanMax = 8
@@ -273,6 +277,10 @@ func (c *Config) compile() (*policy, error) {
 		}
 		if !isToken(h) {
 			add(field, quote(h)+" is not a valid header name")
+			continue
+		}
+		if len(h) > maxHeaderName {
+			add(field, "header name longer than 128 bytes")
 			continue
 		}
 		lh := strings.ToLower(h)

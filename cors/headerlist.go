@@ -95,9 +95,9 @@ func (p *policy) headerAllowed(name string) bool {
 		_, ok := p.headerSet[name]
 		return ok
 	}
-	var buf [128]byte
+	var buf [maxHeaderName]byte
 	if len(name) > len(buf) {
-		return false // longer than any name worth configuring
+		return false // longer than any configured name
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]

@@ -144,7 +144,7 @@ type parsedOrigin struct {
 	loop    bool // loopback host: a potentially trustworthy origin
 }
 
-var errOriginWildcard = errors.New(`a wildcard may only be the whole leftmost label ("https://*.example.com") or the whole port ("https://example.com:*")`)
+const wildcardRule = `: a wildcard may only be the whole leftmost label ("https://*.example.com") or the whole port ("https://example.com:*")`
 
 // parseOrigin validates one configured origin or pattern. The returned
 // error's text is the ConfigError reason.
@@ -161,6 +161,9 @@ func parseOrigin(s string) (parsedOrigin, error) {
 		return po, errors.New(quote(s) + ` is not an origin: expected "scheme://host[:port]"`)
 	}
 	scheme, rest := s[:i], s[i+3:]
+	if scheme == "*" {
+		return po, errors.New(quote(s) + wildcardRule)
+	}
 	if err := checkScheme(scheme); err != nil {
 		return po, err
 	}
@@ -169,6 +172,9 @@ func parseOrigin(s string) (parsedOrigin, error) {
 	}
 	if strings.ContainsRune(rest, '@') {
 		return po, errors.New(quote(s) + " has userinfo; an origin never does")
+	}
+	if strings.HasPrefix(rest, "*.[") {
+		return po, errors.New(quote(s) + ": a subdomain pattern needs a domain name, not an IP address")
 	}
 	var host, port string
 	if strings.HasPrefix(rest, "[") {
@@ -207,7 +213,7 @@ func parseOrigin(s string) (parsedOrigin, error) {
 		sub, host = true, host[2:]
 	}
 	if strings.ContainsRune(host, '*') {
-		return po, errOriginWildcard
+		return po, errors.New(quote(s) + wildcardRule)
 	}
 	loop, err := checkHost(s, host)
 	if err != nil {
@@ -240,9 +246,6 @@ func quote(s string) string { return strconv.Quote(s) }
 func checkScheme(s string) error {
 	if s == "" {
 		return errors.New("missing scheme")
-	}
-	if s == "*" {
-		return errOriginWildcard
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
