@@ -104,9 +104,14 @@ func (s *state) document(v reflect.Value, p *plan) *RequestError {
 		return &RequestError{Status: http.StatusBadRequest, Err: ErrEmptyBody, Fields: Errors{{Code: CodeEmpty, Detail: "The request body is empty."}}}
 	}
 	var err *RequestError
-	if p == nil {
+	switch {
+	case p == nil:
 		err = s.skip()
-	} else {
+	case s.data[s.pos] == 'n' && p.kind != kPtr && p.kind != kIface && p.kind != kJSONUnmarshaler:
+		// A bare null would leave the value at its zero; for a body that
+		// is a mistake, not a request.
+		err = s.mismatch()
+	default:
 		err = s.value(v, p)
 	}
 	if err != nil {

@@ -185,7 +185,7 @@ func (d *Decoder) readBody(s *bodyState, r *http.Request) ([]byte, *RequestError
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil, emptyBody
 	}
-	want := 4 << 10
+	want := int(min(4<<10, d.maxBody+1))
 	if r.ContentLength >= 0 {
 		want = int(r.ContentLength) + 1 // room for the read that sees EOF
 	}

@@ -138,8 +138,8 @@ func NewPasswordPolicy(cfg PasswordConfig) (*PasswordPolicy, error) {
 		errs = append(errs, &ConfigError{Field: "MaxRun", Reason: fmt.Sprintf("must be between 3 and 64, got %d", cfg.MaxRun)})
 	}
 	for i, w := range cfg.Blocklist {
-		w = strings.ToLower(w)
-		if strings.TrimSpace(w) == "" {
+		w = fold(w)
+		if w == "" {
 			errs = append(errs, &ConfigError{Field: fmt.Sprintf("Blocklist[%d]", i), Reason: "empty entry"})
 			continue
 		}

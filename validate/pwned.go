@@ -80,9 +80,13 @@ func (p *PwnedPasswords) Breached(ctx context.Context, password string) (bool, e
 	if res.StatusCode != http.StatusOK {
 		return false, errors.New("pwned passwords: status " + strconv.Itoa(res.StatusCode))
 	}
-	minCount := max(p.MinCount, 1)
-	body := io.LimitReader(res.Body, maxRangeBody+1)
-	sc := bufio.NewScanner(body)
+	return parseRange(res.Body, suffix, max(p.MinCount, 1))
+}
+
+// parseRange reads a range response ("SUFFIX:COUNT" lines) and reports
+// whether suffix appears with at least minCount occurrences.
+func parseRange(r io.Reader, suffix string, minCount int) (bool, error) {
+	sc := bufio.NewScanner(io.LimitReader(r, maxRangeBody+1))
 	sc.Buffer(make([]byte, 0, 256), 256)
 	read := 0
 	found := false
@@ -92,11 +96,12 @@ func (p *PwnedPasswords) Breached(ctx context.Context, password string) (bool, e
 		if read > maxRangeBody {
 			return false, errors.New("pwned passwords: response too large")
 		}
-		s, c, ok := strings.Cut(strings.TrimSpace(string(line)), ":")
-		if !ok || len(s) != 35 {
-			if strings.TrimSpace(string(line)) == "" {
-				continue
-			}
+		text := strings.TrimSpace(string(line))
+		if text == "" {
+			continue
+		}
+		s, c, ok := strings.Cut(text, ":")
+		if !ok || len(s) != 35 || !isHex(s) {
 			return false, errors.New("pwned passwords: malformed response")
 		}
 		n, err := strconv.Atoi(c)
@@ -104,12 +109,22 @@ func (p *PwnedPasswords) Breached(ctx context.Context, password string) (bool, e
 			return false, errors.New("pwned passwords: malformed response")
 		}
 		// Padding entries have a count of 0 and must not count as hits.
-		if strings.EqualFold(s, suffix) && n >= minCount {
+		if n >= minCount && strings.EqualFold(s, suffix) {
 			found = true
 		}
 	}
-	if err := sc.Err(); err != nil {
+	if sc.Err() != nil {
 		return false, errors.New("pwned passwords: malformed response")
 	}
 	return found, nil
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }

@@ -188,7 +188,8 @@ func Items[E any](min, max int) Rule[[]E] {
 }
 
 // Email accepts a bare RFC 5322 addr-spec (local@domain) as net/mail parses
-// it: no display name, no angle brackets, no comments, at most 254 bytes
+// it: no display name, no angle brackets, no comments, no whitespace or
+// control characters (not even quoted), at most 254 bytes
 // (RFC 5321 §4.5.3.1.3), and a domain with at least one dot. It does not
 // check that the domain receives mail.
 func Email(s string) error {
