@@ -161,11 +161,19 @@ var specCases = []specCase{
 	{name: "any origin preflight sends star and varies on the request only", cfg: func(c *cors.Config) { *c = cors.Config{Origins: []string{"*"}, Methods: []string{"PUT"}} }, method: "OPTIONS", header: [][2]string{origin("https://anyone.example"), acrm("PUT")}, status: 204,
 		want: map[string][]string{"Access-Control-Allow-Origin": {"*"}, "Access-Control-Allow-Methods": {"PUT"}, "Vary": {"Access-Control-Request-Method, Access-Control-Request-Headers"}}},
 	{name: "negative max age sends zero", cfg: func(c *cors.Config) { c.MaxAge = -1 }, method: "OPTIONS", header: [][2]string{origin(app), acrm("PUT"), acrh("authorization")}, status: 204,
-		want: func() map[string][]string { m := allowedPreflight(app); m["Access-Control-Max-Age"] = []string{"0"}; return m }()},
+		want: func() map[string][]string {
+			m := allowedPreflight(app)
+			m["Access-Control-Max-Age"] = []string{"0"}
+			return m
+		}()},
 	{name: "zero max age sends none", cfg: func(c *cors.Config) { c.MaxAge = 0 }, method: "OPTIONS", header: [][2]string{origin(app), acrm("PUT"), acrh("authorization")}, status: 204,
 		want: func() map[string][]string { m := allowedPreflight(app); delete(m, "Access-Control-Max-Age"); return m }()},
 	{name: "preflight keeps an outer Vary", method: "OPTIONS", header: [][2]string{origin(app), acrm("PUT"), acrh("authorization")}, outer: [][2]string{{"Vary", "Accept-Encoding"}}, status: 204,
-		want: func() map[string][]string { m := allowedPreflight(app); m["Vary"] = []string{"Accept-Encoding", varyPreflight}; return m }()},
+		want: func() map[string][]string {
+			m := allowedPreflight(app)
+			m["Vary"] = []string{"Accept-Encoding", varyPreflight}
+			return m
+		}()},
 }
 
 func TestSpec(t *testing.T) {
