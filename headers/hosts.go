@@ -52,6 +52,16 @@ func compileHosts(field string, hosts []string) (*hostList, []error) {
 	return hl, errs
 }
 
+// allows reports whether r's Host is well formed and allowed; a nil list
+// allows nothing.
+func (hl *hostList) allows(r *http.Request) bool {
+	if hl == nil {
+		return false
+	}
+	name, ok := normalizeHost(r.Host)
+	return ok && hl.match(name)
+}
+
 // match reports whether the normalized host is allowed.
 func (hl *hostList) match(name string) bool {
 	if _, ok := hl.exact[name]; ok {

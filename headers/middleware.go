@@ -46,23 +46,26 @@ func (m *Middleware) IsHTTPS(r *http.Request) bool { return m.c.isHTTPS(r) }
 // they survive an early WriteHeader and next may still change or delete
 // them); Server and X-Powered-By are removed and Cache-Control: no-store is
 // added (unless next set its own) just before the response header is sent.
-// Requests for an unknown Host are rejected, plain-HTTP requests are
-// redirected when [Config.RedirectHTTPS] is on.
+// Requests for an unknown Host are rejected (with the header set); when
+// [Config.RedirectHTTPS] is on, plain-HTTP requests for an allowed host get
+// an empty-bodied redirect carrying only Location.
 func (m *Middleware) Handler(next http.Handler) http.Handler {
 	c := m.c
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rw := &writer{ResponseWriter: w, c: c}
 		https := c.isHTTPS(r)
+		if c.redirect != 0 && !https && c.hosts.allows(r) {
+			// An empty-bodied redirect over plain HTTP: the header set
+			// protects content, and there is none.
+			c.redirectHTTPS(w, r)
+			return
+		}
+		rw := &writer{ResponseWriter: w, c: c}
 		rw.set(w.Header(), https)
 		if c.hosts != nil {
 			if _, err := checkHost(c.hosts, r); err != nil {
 				rejectHost(rw, r, err, c.hostDeny, c.errorFn, c.logger)
 				return
 			}
-		}
-		if c.redirect != 0 && !https {
-			c.redirectHTTPS(rw, r)
-			return
 		}
 		if rw.nonce != "" {
 			r = r.WithContext(context.WithValue(r.Context(), nonceKey{}, rw))
@@ -185,13 +188,9 @@ func forwardedProtoIsHTTPS(lines []string) bool {
 }
 
 func (c *compiled) redirectHTTPS(w http.ResponseWriter, r *http.Request) {
-	// Only allowed hosts get here (AllowedHosts is required), so the
-	// target's host is one the operator named, never an attacker's.
-	name, ok := normalizeHost(r.Host)
-	if !ok {
-		problemMalformedHost.Write(w)
-		return
-	}
+	// Only allowed hosts get here (AllowedHosts is required and checked
+	// first), so the target's host is one the operator named.
+	name, _ := normalizeHost(r.Host)
 	if strings.IndexByte(name, ':') >= 0 {
 		name = "[" + name + "]"
 	}
@@ -216,6 +215,9 @@ type nonceKey struct{}
 // generated (the policy has no script-src or style-src, or nonces are
 // disabled). Each response gets a fresh 128-bit value.
 func Nonce(ctx context.Context) string {
+	if ctx == nil {
+		return ""
+	}
 	if rw, ok := ctx.Value(nonceKey{}).(*writer); ok {
 		return rw.nonce
 	}
