@@ -64,7 +64,9 @@ const (
 )
 
 // Version describes one supported API version and its retirement plan.
-// Only Name is required.
+// Only Name is required; the zero value of every other field means the
+// version is current, with no deprecation, sunset or links. [New] copies
+// it: changing a Version afterwards has no effect.
 type Version struct {
 	// Name is a number ("1", "2", "1.1", at most three dot-separated
 	// components without leading zeros) or a calendar date
@@ -153,7 +155,10 @@ type Config struct {
 	// a version past its deprecation date, "version_sunset_use" (WARN)
 	// for each request to a version past its sunset, and
 	// "input_validation_fail" (WARN) for each rejected request, with the
-	// principal's subject and the client IP. Nil means no logging.
+	// principal's subject and the client IP. Nil means no logging. The
+	// deprecation event is one record per request, so owners can count
+	// callers; sample or aggregate it in the slog.Handler if the volume
+	// matters.
 	Logger *slog.Logger
 
 	// ErrorHandler, when set, answers rejected requests instead of the

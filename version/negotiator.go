@@ -174,7 +174,8 @@ type pathMatch struct {
 
 // Negotiate returns the name of the version r asks for, or an error
 // wrapping one of the Err values. For a version past its sunset it
-// returns the name together with [ErrSunset]. It does not allocate.
+// returns the name together with [ErrSunset]. It does not allocate,
+// except to decode a percent-encoded query parameter or path segment.
 func (n *Negotiator) Negotiate(r *http.Request) (string, error) {
 	cv, _, err := n.negotiate(r)
 	if err != nil {
@@ -285,6 +286,11 @@ func (n *Negotiator) fromPath(u *url.URL) (*compiled, pathMatch, error) {
 	if len(p) <= cut+1 || p[cut] != '/' || p[:cut] != n.prefix {
 		return nil, pathMatch{}, nil
 	}
+	if !cleanPath(p[cut:]) {
+		// "/api/v2/../v1" or "/api//v1" would name another version once
+		// a proxy or router cleans it; refuse rather than guess.
+		return nil, pathMatch{}, ErrMalformed
+	}
 	end := cut + 1
 	for end < len(p) && p[end] != '/' {
 		end++
@@ -323,6 +329,25 @@ func (n *Negotiator) fromPath(u *url.URL) (*compiled, pathMatch, error) {
 	return cv, pm, nil
 }
 
+// cleanPath reports whether p, which starts with '/', has no empty
+// segment (other than a trailing slash) and no "." or ".." segment.
+func cleanPath(p string) bool {
+	for p != "" {
+		p = p[1:] // the '/'
+		i := strings.IndexByte(p, '/')
+		seg := p
+		if i >= 0 {
+			seg, p = p[:i], p[i:]
+		} else {
+			p = ""
+		}
+		if seg == "." || seg == ".." || (seg == "" && i >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
 // Handler returns a handler that negotiates the version of each request
 // and passes it to next, with the version available from [FromContext].
 //
@@ -332,7 +357,9 @@ func (n *Negotiator) fromPath(u *url.URL) (*compiled, pathMatch, error) {
 // runs. A rejected request gets a problem+json response (or
 // Config.ErrorHandler): 400 for a missing, unsupported, conflicting or
 // ambiguous version, 406 when Accept asks only for unsupported versions,
-// 410 Gone past the sunset.
+// 410 Gone past the sunset. With SourcePath, a path under the prefix that
+// is not clean (an empty, "." or ".." segment, encoded or not) is
+// ambiguous: after cleaning it could name another version.
 //
 // With SourcePath, when the version comes from the path, next receives a
 // shallow copy of the request whose URL.Path (and URL.RawPath, when set)

@@ -134,15 +134,19 @@ func TestPathStrippingUnderServeMux(t *testing.T) {
 }
 
 // An encoded slash can make the decoded path put a version segment
-// where the escaped path has none ("/api%2Fv1/..."): routers that match
-// on the escaped path and the negotiation would disagree, so the request
-// is refused rather than guessed at.
-func TestEncodedSlashCannotForgeVersionSegment(t *testing.T) {
+// where the escaped path has none ("/api%2Fv1/..."), and dot or empty
+// segments make the version change once the path is cleaned: routers,
+// proxies and the negotiation would disagree, so the request is refused
+// rather than guessed at.
+func TestAmbiguousPathCannotForgeVersionSegment(t *testing.T) {
 	n := version.MustNew(version.Config{
 		Versions: []version.Version{{Name: "1"}, {Name: "2"}}, Default: "2",
 		Sources: version.SourcePath, PathPrefix: "/api",
 	})
-	for _, target := range []string{"/api%2Fv1/users", "/api%2fv1", "/%61pi/v1/users"} {
+	for _, target := range []string{"/api%2Fv1/users", "/api%2fv1", "/%61pi/v1/users",
+		// Dot and empty segments, which a proxy or router would clean
+		// into a different version (RFC 3986 §5.2.4).
+		"/api/v2/../v1/users", "/api/v2/%2e%2e/v1/users", "/api//v1/users", "/api/./v1/users", "/api/v1/users/..", "/api/users/./x"} {
 		t.Run(target, func(t *testing.T) {
 			res, body, s := run(t, n.Handler, httptest.NewRequest(http.MethodGet, target, nil))
 			if res.StatusCode != http.StatusBadRequest || s.called {
