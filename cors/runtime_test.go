@@ -1,0 +1,279 @@
+package cors_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/apisec-go/apisec/cors"
+)
+
+// TestHandlerMutationDoesNotLeakIntoOtherResponses defends against
+// rs/cors#198: header values shared between responses let one handler that
+// edits w.Header() in place rewrite the CORS headers of every later
+// response. The handler here overwrites and appends to every value it is
+// given; each later response must still be exact.
+func TestHandlerMutationDoesNotLeakIntoOtherResponses(t *testing.T) {
+	cfg := baseConfig()
+	cfg.PreflightPassthrough = true // the handler sees preflight values too
+	cfg.VaryNonCORS = true
+	m, err := cors.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vandal := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for k, v := range w.Header() {
+			for i := range v {
+				v[i] = "vandalized"
+			}
+			w.Header()[k] = append(v, "appended")
+		}
+	})
+	h := m.Handler(vandal)
+	requests := []struct {
+		name   string
+		method string
+		header [][2]string
+		want   map[string][]string
+	}{
+		{"no origin", "GET", nil, varyOnly},
+		{"actual", "GET", [][2]string{origin(app)}, allowedActual(app)},
+		{"disallowed", "GET", [][2]string{origin("https://evil.example.net")}, varyOnly},
+		{"preflight", "OPTIONS", [][2]string{origin(app), acrm("PUT"), acrh("authorization")}, allowedPreflight(app)},
+	}
+	for round := range 300 {
+		for _, rq := range requests {
+			r := httptest.NewRequest(rq.method, "/", nil)
+			for _, kv := range rq.header {
+				r.Header.Add(kv[0], kv[1])
+			}
+			// Capture the headers as the middleware left them, before the
+			// vandal runs.
+			var seen http.Header
+			w := httptest.NewRecorder()
+			m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				seen = w.Header().Clone()
+				vandal.ServeHTTP(w, r)
+			})).ServeHTTP(w, r)
+			h.ServeHTTP(httptest.NewRecorder(), r) // and one more vandal pass
+			for _, k := range corsHeaders {
+				if !slices.Equal(seen[k], rq.want[k]) {
+					t.Fatalf("round %d %s: %s = %q, want %q", round, rq.name, k, seen[k], rq.want[k])
+				}
+			}
+			if got := r.Header.Get("Origin"); len(rq.header) > 0 && got != rq.header[0][1] {
+				t.Fatalf("round %d %s: request Origin changed to %q", round, rq.name, got)
+			}
+		}
+	}
+}
+
+// TestOuterVarySliceIsNotWrittenTo: appending to an existing Vary must not
+// write into spare capacity of a slice an outer handler shares.
+func TestOuterVarySliceIsNotWrittenTo(t *testing.T) {
+	m, err := cors.New(baseConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := make([]string, 1, 4)
+	shared[0] = "Accept-Encoding"
+	backing := shared[:4]
+	for _, hdr := range [][][2]string{{origin(app)}, {origin("https://evil.example.net")}, {origin(app), acrm("PUT")}} {
+		r := httptest.NewRequest("OPTIONS", "/", nil)
+		for _, kv := range hdr {
+			r.Header.Add(kv[0], kv[1])
+		}
+		w := httptest.NewRecorder()
+		w.Header()["Vary"] = shared
+		m.Handler(http.NotFoundHandler()).ServeHTTP(w, r)
+		if backing[1] != "" {
+			t.Fatalf("middleware wrote %q into the outer handler's shared Vary slice", backing[1])
+		}
+		if got := w.Header()["Vary"]; len(got) != 2 || got[0] != "Accept-Encoding" {
+			t.Errorf("Vary = %q", got)
+		}
+	}
+}
+
+func TestReconfigure(t *testing.T) {
+	m, err := cors.New(cors.Config{Origins: []string{"https://a.example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Reconfigure(cors.Config{Origins: []string{"https://b.example.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	if m.OriginAllowed("https://a.example.com") || !m.OriginAllowed("https://b.example.com") {
+		t.Error("Reconfigure did not swap the policy")
+	}
+	err = m.Reconfigure(cors.Config{Origins: []string{"*"}, Credentials: true})
+	if got := configErrors(t, err); len(got) != 1 {
+		t.Errorf("invalid Reconfigure: %q", got)
+	}
+	if !m.OriginAllowed("https://b.example.com") || m.OriginAllowed("https://c.example.com") {
+		t.Error("a failed Reconfigure changed the policy")
+	}
+}
+
+// TestReconfigureIsAtomic serves requests while the policy flips between
+// two origins: every response must be consistent with one of them (run
+// with -race).
+func TestReconfigureIsAtomic(t *testing.T) {
+	cfgA := cors.Config{Origins: []string{"https://a.example.com"}, Credentials: true}
+	cfgB := cors.Config{Origins: []string{"https://b.example.com"}, ExposedHeaders: []string{"X-B"}}
+	m, err := cors.New(cfgA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := m.Handler(http.NotFoundHandler())
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			cfg := cfgA
+			if i%2 == 1 {
+				cfg = cfgB
+			}
+			if err := m.Reconfigure(cfg); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for range 2000 {
+		for _, o := range []string{"https://a.example.com", "https://b.example.com"} {
+			r := httptest.NewRequest("GET", "/", nil)
+			r.Header.Set("Origin", o)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			acao, acac, aceh := w.Header().Get("Access-Control-Allow-Origin"), w.Header().Get("Access-Control-Allow-Credentials"), w.Header().Get("Access-Control-Expose-Headers")
+			switch {
+			case acao == "":
+			case acao == "https://a.example.com" && acac == "true" && aceh == "":
+			case acao == "https://b.example.com" && acac == "" && aceh == "x-b":
+			default:
+				t.Fatalf("mixed policy: ACAO %q ACAC %q ACEH %q", acao, acac, aceh)
+			}
+		}
+	}
+	close(stop)
+	wg.Wait()
+}
+
+func TestLogsMaliciousCORS(t *testing.T) {
+	tests := []struct {
+		name    string
+		origin  string
+		header  [2]string
+		wantLog bool
+	}{
+		{"disallowed origin with cookie", "https://evil.example.net", [2]string{"Cookie", "sid=SECRET-SESSION"}, true},
+		{"disallowed origin with authorization", "https://evil.example.net", [2]string{"Authorization", "Bearer SECRET-TOKEN"}, true},
+		{"disallowed origin without credentials", "https://evil.example.net", [2]string{"Accept", "*/*"}, false},
+		{"allowed origin with cookie", app, [2]string{"Cookie", "sid=SECRET-SESSION"}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			cfg := baseConfig()
+			cfg.Logger = slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			m, err := cors.New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := httptest.NewRequest("POST", "/transfer", nil)
+			r.Header.Set("Origin", tc.origin)
+			r.Header.Set(tc.header[0], tc.header[1])
+			m.Handler(http.NotFoundHandler()).ServeHTTP(httptest.NewRecorder(), r)
+			if !tc.wantLog {
+				if buf.Len() != 0 {
+					t.Errorf("unexpected log: %s", buf.String())
+				}
+				return
+			}
+			if strings.Contains(buf.String(), "SECRET") {
+				t.Errorf("credentials leaked into the log: %s", buf.String())
+			}
+			var rec map[string]any
+			if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
+				t.Fatalf("log %q: %v", buf.String(), err)
+			}
+			want := map[string]any{"msg": "malicious_cors", "level": "ERROR+4", "origin": tc.origin, "method": "POST", "path": "/transfer"}
+			for k, v := range want {
+				if rec[k] != v {
+					t.Errorf("log[%s] = %v, want %v", k, rec[k], v)
+				}
+			}
+		})
+	}
+}
+
+// resetWriter is reused across requests, its header map cleared each time,
+// as a server's pooled response would be; the allocation figures are then
+// the middleware's own.
+type resetWriter struct {
+	h      http.Header
+	status int
+}
+
+func (w *resetWriter) Header() http.Header         { return w.h }
+func (w *resetWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *resetWriter) WriteHeader(s int)           { w.status = s }
+
+// TestAllocs pins the per-request allocations of the common paths to zero
+// (header values come from slabs amortized over many responses).
+func TestAllocs(t *testing.T) {
+	m, err := cors.New(baseConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := m.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	req := func(method string, hdr ...[2]string) *http.Request {
+		r := httptest.NewRequest(method, "/", nil)
+		for _, kv := range hdr {
+			r.Header.Add(kv[0], kv[1])
+		}
+		return r
+	}
+	tests := []struct {
+		name string
+		r    *http.Request
+		code int
+	}{
+		{"no origin", req("GET"), 0},
+		{"actual allowed", req("GET", origin(app)), 0},
+		{"actual disallowed", req("GET", origin("https://evil.example.net")), 0},
+		{"preflight", req("OPTIONS", origin(app), acrm("PUT"), acrh("authorization,content-type")), 204},
+		{"preflight disallowed", req("OPTIONS", origin("https://evil.example.net"), acrm("PUT")), 403},
+		{"preflight 1 MiB ACRH", req("OPTIONS", origin(app), acrm("PUT"), acrh(strings.Repeat("a,", 1<<19))), 403},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := &resetWriter{h: make(http.Header)}
+			allocs := testing.AllocsPerRun(1000, func() {
+				clear(w.h)
+				w.status = 0
+				h.ServeHTTP(w, tc.r)
+			})
+			if w.status != tc.code {
+				t.Errorf("status = %d, want %d", w.status, tc.code)
+			}
+			if allocs != 0 {
+				t.Errorf("%v allocs per request, want 0", allocs)
+			}
+		})
+	}
+}
