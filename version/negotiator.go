@@ -217,9 +217,22 @@ func (n *Negotiator) negotiate(r *http.Request) (*compiled, pathMatch, error) {
 			chosen = cv
 		}
 	}
+	// The query is read before Accept so that Accept alternatives can
+	// agree with it, but its errors rank after those of Accept.
+	var (
+		qv   *compiled
+		qerr error
+	)
+	if n.sources&SourceQuery != 0 && r.URL != nil && r.URL.RawQuery != "" {
+		qv, qerr = n.fromQuery(r.URL.RawQuery)
+	}
 	if n.sources&SourceMediaType != 0 {
 		if lines := r.Header["Accept"]; len(lines) > 0 {
-			acc := n.fromAccept(lines, chosen)
+			want := chosen
+			if want == nil && qerr == nil {
+				want = qv
+			}
+			acc := n.fromAccept(lines, want)
 			switch {
 			case acc.best != nil:
 				chosen = acc.best
@@ -230,17 +243,14 @@ func (n *Negotiator) negotiate(r *http.Request) (*compiled, pathMatch, error) {
 			}
 		}
 	}
-	if n.sources&SourceQuery != 0 && r.URL != nil && r.URL.RawQuery != "" {
-		cv, err := n.fromQuery(r.URL.RawQuery)
-		if err != nil {
-			return nil, pathMatch{}, err
+	if qerr != nil {
+		return nil, pathMatch{}, qerr
+	}
+	if qv != nil {
+		if chosen != nil && chosen != qv {
+			return nil, pathMatch{}, ErrConflict
 		}
-		if cv != nil {
-			if chosen != nil && chosen != cv {
-				return nil, pathMatch{}, ErrConflict
-			}
-			chosen = cv
-		}
+		chosen = qv
 	}
 	if chosen == nil {
 		if n.def == nil {

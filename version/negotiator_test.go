@@ -228,6 +228,9 @@ var negotiationCases = []negotiationCase{
 	{name: "query unsupported", target: "/x?api-version=9", wantStatus: 400, wantErr: version.ErrUnsupported},
 	{name: "query bad escape", target: "/x?api-version=%zz", wantStatus: 400, wantErr: version.ErrUnsupported},
 	{name: "query conflicts with path", target: "/api/v2/x?api-version=1", wantStatus: 400, wantErr: version.ErrConflict},
+	{name: "query agrees with a lower-weight Accept alternative", target: "/x?api-version=2", header: http.Header{"Accept": {mt + ";version=1, " + mt + ";version=2;q=0.5"}}, wantStatus: 204, wantVer: "2", wantPath: "/x"},
+	{name: "query conflicts with Accept", target: "/x?api-version=2", header: http.Header{"Accept": {mt + ";version=1"}}, wantStatus: 400, wantErr: version.ErrConflict},
+	{name: "unsupported Accept outranks unsupported query", target: "/x?api-version=9", header: http.Header{"Accept": {mt + ";version=8"}}, wantStatus: 406, wantErr: version.ErrNotAcceptable},
 	{name: "query name is case-sensitive", target: "/x?API-VERSION=9", wantStatus: 204, wantVer: "3", wantPath: "/x"},
 
 	// Life cycle.
