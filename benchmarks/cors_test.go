@@ -1,0 +1,111 @@
+package benchmarks
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/apisec-go/apisec/cors"
+	jub0bs "github.com/jub0bs/cors"
+	rscors "github.com/rs/cors"
+)
+
+// corsWriter is reused across iterations with its header map cleared, so
+// every implementation is charged only for its own work.
+type corsWriter struct {
+	h      http.Header
+	status int
+}
+
+func (w *corsWriter) Header() http.Header         { return w.h }
+func (w *corsWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *corsWriter) WriteHeader(s int)           { w.status = s }
+
+// The same policy for every implementation: two origins; GET, POST, PUT,
+// DELETE; Content-Type and Authorization; credentials; max-age 600.
+var (
+	corsOrigins = []string{"https://app.example.com", "https://admin.example.com"}
+	corsMethods = []string{"GET", "POST", "PUT", "DELETE"}
+	corsHeaders = []string{"Content-Type", "Authorization"}
+)
+
+func corsImpls(tb testing.TB) []struct {
+	name string
+	h    http.Handler
+} {
+	next := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	ours, err := cors.New(cors.Config{
+		Origins:        corsOrigins,
+		Methods:        corsMethods,
+		RequestHeaders: corsHeaders,
+		Credentials:    true,
+		MaxAge:         600e9,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	jm, err := jub0bs.NewMiddleware(jub0bs.Config{
+		Origins:         corsOrigins,
+		Methods:         corsMethods,
+		RequestHeaders:  corsHeaders,
+		Credentialed:    true,
+		MaxAgeInSeconds: 600,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rs := rscors.New(rscors.Options{
+		AllowedOrigins:   corsOrigins,
+		AllowedMethods:   corsMethods,
+		AllowedHeaders:   corsHeaders,
+		AllowCredentials: true,
+		MaxAge:           600,
+	})
+	return []struct {
+		name string
+		h    http.Handler
+	}{
+		{"none", next},
+		{"apisec", ours.Handler(next)},
+		{"rs-cors", rs.Handler(next)},
+		{"jub0bs-cors", jm.Wrap(next)},
+	}
+}
+
+func corsRequest(method string, hdr ...string) *http.Request {
+	r, _ := http.NewRequest(method, "https://api.example.com/v1/items", nil)
+	for i := 0; i < len(hdr); i += 2 {
+		r.Header.Set(hdr[i], hdr[i+1])
+	}
+	return r
+}
+
+func BenchmarkCORS(b *testing.B) {
+	scenarios := []struct {
+		name string
+		req  *http.Request
+	}{
+		{"no-origin", corsRequest("GET")},
+		{"actual-allowed", corsRequest("GET", "Origin", "https://admin.example.com")},
+		{"actual-disallowed", corsRequest("GET", "Origin", "https://evil.example.net")},
+		{"preflight", corsRequest("OPTIONS", "Origin", "https://admin.example.com",
+			"Access-Control-Request-Method", "PUT", "Access-Control-Request-Headers", "authorization,content-type")},
+		{"preflight-disallowed", corsRequest("OPTIONS", "Origin", "https://evil.example.net",
+			"Access-Control-Request-Method", "PUT")},
+		{"preflight-acrh-1MiB", corsRequest("OPTIONS", "Origin", "https://admin.example.com",
+			"Access-Control-Request-Method", "PUT", "Access-Control-Request-Headers", strings.Repeat("a,", 1<<19))},
+	}
+	impls := corsImpls(b)
+	for _, sc := range scenarios {
+		for _, impl := range impls {
+			b.Run("scenario="+sc.name+"/impl="+impl.name, func(b *testing.B) {
+				w := &corsWriter{h: make(http.Header)}
+				b.ReportAllocs()
+				for b.Loop() {
+					clear(w.h)
+					impl.h.ServeHTTP(w, sc.req)
+				}
+			})
+		}
+	}
+}
