@@ -134,9 +134,6 @@ func compile(cfg Config) (*policy, error) {
 	if p.t < DefaultIterations {
 		bad("Iterations", "below the OWASP minimum of 2")
 	}
-	if p.m < 8*uint32(p.p) {
-		bad("MemoryKiB", "below 8 KiB per lane (RFC 9106 §3.1)")
-	}
 	if p.saltLen < 16 || p.saltLen > 64 {
 		bad("SaltLen", "must be 16 to 64 bytes")
 	}
