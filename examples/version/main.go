@@ -23,7 +23,21 @@ import (
 func main() {
 	port := flag.Int("port", 8090, "TCP port on 127.0.0.1")
 	flag.Parse()
+	handler, err := newHandler(slog.New(slog.NewJSONHandler(os.Stderr, nil)), time.Now)
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := &http.Server{
+		Addr:              net.JoinHostPort("127.0.0.1", strconv.Itoa(*port)),
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		IdleTimeout:       time.Minute,
+	}
+	log.Printf("listening on http://%s", srv.Addr)
+	log.Fatal(srv.ListenAndServe())
+}
 
+func newHandler(logger *slog.Logger, now func() time.Time) (http.Handler, error) {
 	ver, err := version.New(version.Config{
 		Versions: []version.Version{
 			{
@@ -39,10 +53,11 @@ func main() {
 		Default:    "2",
 		Sources:    version.SourceHeader | version.SourcePath,
 		PathPrefix: "/api",
-		Logger:     slog.New(slog.NewJSONHandler(os.Stderr, nil)),
+		Logger:     logger,
+		Now:        now,
 	})
 	if err != nil {
-		log.Fatal(err)
+		return nil, err
 	}
 
 	// Routes are written without the version segment: it is stripped.
@@ -54,19 +69,7 @@ func main() {
 	v2.HandleFunc("GET /api/users", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"users": []map[string]string{{"name": "alice"}, {"name": "bob"}}})
 	})
-	handler, err := ver.Route(map[string]http.Handler{"1": v1, "2": v2})
-	if err != nil {
-		log.Fatal(err)
-	}
-
-	srv := &http.Server{
-		Addr:              net.JoinHostPort("127.0.0.1", strconv.Itoa(*port)),
-		Handler:           handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		IdleTimeout:       time.Minute,
-	}
-	log.Printf("listening on http://%s", srv.Addr)
-	log.Fatal(srv.ListenAndServe())
+	return ver.Route(map[string]http.Handler{"1": v1, "2": v2})
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
