@@ -1,0 +1,127 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+)
+
+// config is the server's configuration, from flags with environment
+// variables as fallbacks. Secrets (JWT_SECRET, ENCRYPTION_KEYS,
+// ADMIN_PASSWORD) are read from the environment only: a command line is
+// visible to every user of the machine through ps and /proc.
+type config struct {
+	Addr           string
+	JWTSecret      []byte
+	JWTIssuer      string
+	JWTAudience    string
+	JWKSURL        string
+	JWKSIssuer     string
+	RedisURL       string
+	RateLimit      string
+	LoginRateLimit string
+	CORSOrigins    []string
+	TrustedProxies []string
+	EncryptionKeys string
+	AuditLog       string
+	TLSCert        string
+	TLSKey         string
+	AdminEmail     string
+	AdminPassword  string
+}
+
+// configError names the variable at fault, so a bad start says exactly
+// what to fix. It never includes a secret's value.
+type configError struct {
+	Variable string
+	Reason   string
+}
+
+func (e *configError) Error() string { return e.Variable + ": " + e.Reason }
+
+// loadConfig parses args (without the program name) and reads env through
+// getenv. Every problem is reported together.
+func loadConfig(args []string, getenv func(string) string) (*config, error) {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	envOr := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	c := &config{}
+	var origins, proxies string
+	fs.StringVar(&c.Addr, "addr", envOr("ADDR", "127.0.0.1:8080"), "listen address (ADDR)")
+	fs.StringVar(&c.JWTIssuer, "jwt-issuer", envOr("JWT_ISSUER", "apisec-example"), "token issuer (JWT_ISSUER)")
+	fs.StringVar(&c.JWTAudience, "jwt-audience", envOr("JWT_AUDIENCE", "apisec-example-api"), "token audience (JWT_AUDIENCE)")
+	fs.StringVar(&c.JWKSURL, "jwks-url", envOr("JWKS_URL", ""), "JWKS URL of a second issuer (JWKS_URL)")
+	fs.StringVar(&c.JWKSIssuer, "jwks-issuer", envOr("JWKS_ISSUER", ""), "issuer whose tokens JWKS_URL verifies (JWKS_ISSUER)")
+	fs.StringVar(&c.RedisURL, "redis-url", envOr("REDIS_URL", ""), "Redis for rate limits and revocation; in-memory if empty (REDIS_URL)")
+	fs.StringVar(&c.RateLimit, "rate-limit", envOr("RATE_LIMIT", "100/m"), "per-IP API limit (RATE_LIMIT)")
+	fs.StringVar(&c.LoginRateLimit, "login-rate-limit", envOr("LOGIN_RATE_LIMIT", "5/m"), "per-IP and per-account login limit (LOGIN_RATE_LIMIT)")
+	fs.StringVar(&origins, "cors-origins", envOr("CORS_ORIGINS", "http://localhost:3000"), "comma-separated allowed origins (CORS_ORIGINS)")
+	fs.StringVar(&proxies, "trusted-proxies", envOr("TRUSTED_PROXIES", ""), "comma-separated proxy addresses or CIDRs (TRUSTED_PROXIES)")
+	fs.StringVar(&c.AuditLog, "audit-log", envOr("AUDIT_LOG", "-"), "audit log path, or - for stdout (AUDIT_LOG)")
+	fs.StringVar(&c.TLSCert, "tls-cert", envOr("TLS_CERT", ""), "TLS certificate file (TLS_CERT)")
+	fs.StringVar(&c.TLSKey, "tls-key", envOr("TLS_KEY", ""), "TLS key file (TLS_KEY)")
+	fs.StringVar(&c.AdminEmail, "admin-email", envOr("ADMIN_EMAIL", ""), "seeded admin's email (ADMIN_EMAIL; password from ADMIN_PASSWORD)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	c.JWTSecret = []byte(getenv("JWT_SECRET"))
+	c.EncryptionKeys = getenv("ENCRYPTION_KEYS")
+	c.AdminPassword = getenv("ADMIN_PASSWORD")
+	c.CORSOrigins = splitList(origins)
+	c.TrustedProxies = splitList(proxies)
+
+	var errs []error
+	bad := func(v, reason string) { errs = append(errs, &configError{v, reason}) }
+	if c.Addr == "" {
+		bad("ADDR", "must not be empty")
+	}
+	if len(c.JWTSecret) > 0 && len(c.JWTSecret) < 32 {
+		bad("JWT_SECRET", fmt.Sprintf("must be at least 32 bytes for HS256, got %d", len(c.JWTSecret)))
+	}
+	if c.JWTIssuer == "" {
+		bad("JWT_ISSUER", "must not be empty")
+	}
+	if c.JWTAudience == "" {
+		bad("JWT_AUDIENCE", "must not be empty")
+	}
+	if (c.JWKSURL == "") != (c.JWKSIssuer == "") {
+		bad("JWKS_URL", "JWKS_URL and JWKS_ISSUER must be set together")
+	}
+	if c.JWKSIssuer != "" && c.JWKSIssuer == c.JWTIssuer {
+		bad("JWKS_ISSUER", "must differ from JWT_ISSUER")
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		bad("TLS_CERT", "TLS_CERT and TLS_KEY must be set together")
+	}
+	if (c.AdminEmail == "") != (c.AdminPassword == "") {
+		bad("ADMIN_EMAIL", "ADMIN_EMAIL and ADMIN_PASSWORD must be set together")
+	}
+	if len(c.CORSOrigins) == 0 {
+		bad("CORS_ORIGINS", "must list at least one origin")
+	}
+	if c.AuditLog == "" {
+		bad("AUDIT_LOG", `must be a path or "-"`)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return c, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,326 @@
+package main
+
+import (
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	adminEmail    = "root@example.com"
+	adminPassword = "velvet-quarry-monsoon-81"
+	alicePassword = "plum-orbit-lantern-42x"
+)
+
+// TestUserJourney runs the seed's user story against the real server
+// process: register, log in, call v2 and the deprecated v1, get denied
+// what is not ours, log out, and find the token dead.
+func TestUserJourney(t *testing.T) {
+	s := startServer(t, "ADMIN_EMAIL="+adminEmail, "ADMIN_PASSWORD="+adminPassword, "LOGIN_RATE_LIMIT=30/m")
+
+	t.Run("registration rejects bad fields with pointers", func(t *testing.T) {
+		r := s.do(t, "POST", "/api/users", `{"email":"not-an-email","password":"password123","name":"A","age":7}`)
+		m := wantProblem(t, r, http.StatusUnprocessableEntity)
+		errs, _ := m["errors"].([]any)
+		got := map[string]string{}
+		for _, e := range errs {
+			fe := e.(map[string]any)
+			got[fe["pointer"].(string)] = fe["code"].(string)
+		}
+		want := map[string]string{"/email": "email", "/name": "length", "/age": "range", "/password": "password_too_short"}
+		for p, code := range want {
+			if got[p] != code {
+				t.Errorf("pointer %s: code %q, want %q (all: %v)", p, got[p], code, got)
+			}
+		}
+		if strings.Contains(string(r.Body), "password123") || strings.Contains(string(r.Body), "not-an-email") {
+			t.Errorf("problem echoes the input: %s", r.Body)
+		}
+	})
+	t.Run("registration rejects unknown fields, duplicates keys and wrong media types", func(t *testing.T) {
+		wantProblem(t, s.do(t, "POST", "/api/users", `{"email":"a@example.com","password":"x","name":"Al","age":20,"role":"admin"}`), 400)
+		wantProblem(t, s.do(t, "POST", "/api/users", `{"email":"a@example.com","email":"b@example.com","password":"x","name":"Al","age":20}`), 400)
+		wantProblem(t, s.do(t, "POST", "/api/users", `{"email":"a@example.com"}`+`{}`), 400)
+		wantProblem(t, s.do(t, "POST", "/api/users", `email=a`, "Content-Type", "application/x-www-form-urlencoded"), 415)
+		wantProblem(t, s.do(t, "POST", "/api/users", `{"name":"`+strings.Repeat("x", 64<<10)+`"}`), 413)
+	})
+
+	aliceID := s.register(t, "alice@example.com", alicePassword, "Alice", 30)
+	t.Run("registration answers 201 with the user and 409 for a duplicate", func(t *testing.T) {
+		r := s.do(t, "GET", "/api/users/"+aliceID, "")
+		wantProblem(t, r, 401) // reading needs a token
+		wantProblem(t, s.do(t, "POST", "/api/users", `{"email":"ALICE@example.com","password":"`+alicePassword+`","name":"Alice","age":30}`), 409)
+	})
+
+	t.Run("login failure is a generic 401", func(t *testing.T) {
+		for _, body := range []string{
+			`{"email":"alice@example.com","password":"wrong-password-entirely"}`,
+			`{"email":"nobody@example.com","password":"wrong-password-entirely"}`,
+		} {
+			m := wantProblem(t, s.do(t, "POST", "/api/login", body), 401)
+			if m["detail"] != "The email or password is incorrect." {
+				t.Errorf("detail %v", m["detail"])
+			}
+		}
+	})
+
+	token, exp := s.login(t, "alice@example.com", alicePassword)
+	t.Run("token lives 15 minutes", func(t *testing.T) {
+		if d := time.Until(exp); d < 14*time.Minute || d > 16*time.Minute {
+			t.Fatalf("expires in %v", d)
+		}
+		if parts := strings.Split(token, "."); len(parts) != 3 {
+			t.Fatalf("token is not a JWS: %d parts", len(parts))
+		}
+	})
+
+	t.Run("v2 lists users", func(t *testing.T) {
+		r := s.do(t, "GET", "/api/v2/users", "", bearer(token)...)
+		if r.Status != 200 {
+			t.Fatalf("status %d %s", r.Status, r.Body)
+		}
+		data, _ := r.json(t)["data"].([]any)
+		if len(data) != 2 {
+			t.Fatalf("data %v", data)
+		}
+		if r.Header.Get("Api-Version") != "2" {
+			t.Errorf("API-Version %q", r.Header.Get("Api-Version"))
+		}
+		for _, h := range []string{"Deprecation", "Sunset"} {
+			if v := r.Header.Get(h); v != "" {
+				t.Errorf("v2 carries %s: %q", h, v)
+			}
+		}
+		if !strings.Contains(string(r.Body), "alice@example.com") {
+			t.Errorf("decrypted email missing: %s", r.Body)
+		}
+		checkSecurityHeaders(t, r.Header)
+		checkRateLimitHeaders(t, r.Header)
+	})
+
+	t.Run("v1 is deprecated with Deprecation, Sunset and Link", func(t *testing.T) {
+		r := s.do(t, "GET", "/api/v1/users", "", bearer(token)...)
+		if r.Status != 200 {
+			t.Fatalf("status %d %s", r.Status, r.Body)
+		}
+		dep := r.Header.Get("Deprecation")
+		m := regexp.MustCompile(`^@(\d+)$`).FindStringSubmatch(dep)
+		if m == nil {
+			t.Fatalf("Deprecation %q is not an RFC 9745 @date", dep)
+		}
+		depAt, _ := strconv.ParseInt(m[1], 10, 64)
+		sunset, err := http.ParseTime(r.Header.Get("Sunset"))
+		if err != nil || !strings.HasSuffix(r.Header.Get("Sunset"), " GMT") {
+			t.Fatalf("Sunset %q is not an IMF-fixdate: %v", r.Header.Get("Sunset"), err)
+		}
+		if sunset.Unix() < depAt {
+			t.Fatalf("Sunset %v before Deprecation %v", sunset, time.Unix(depAt, 0))
+		}
+		links := strings.Join(r.Header.Values("Link"), ", ")
+		for _, rel := range []string{`rel="deprecation"`, `rel="sunset"`, `rel="successor-version"`} {
+			if !strings.Contains(links, rel) {
+				t.Errorf("Link lacks %s: %s", rel, links)
+			}
+		}
+		if r.Header.Get("Api-Version") != "1" {
+			t.Errorf("API-Version %q", r.Header.Get("Api-Version"))
+		}
+		if !strings.HasPrefix(strings.TrimSpace(string(r.Body)), "[") {
+			t.Errorf("v1 body is not the bare array of v1: %s", r.Body)
+		}
+	})
+
+	t.Run("no token is a bare Bearer challenge", func(t *testing.T) {
+		r := s.do(t, "GET", "/api/v2/users", "")
+		wantProblem(t, r, 401)
+		if got := r.Header.Get("Www-Authenticate"); got != `Bearer realm="apisec-example"` {
+			t.Fatalf("WWW-Authenticate %q", got)
+		}
+	})
+
+	t.Run("a forged token is invalid_token", func(t *testing.T) {
+		forged := token[:len(token)-4] + "AAAA"
+		r := s.do(t, "GET", "/api/v2/users", "", bearer(forged)...)
+		wantProblem(t, r, 401)
+		if got := r.Header.Get("Www-Authenticate"); !strings.Contains(got, `error="invalid_token"`) {
+			t.Fatalf("WWW-Authenticate %q", got)
+		}
+	})
+
+	adminToken, _ := s.login(t, adminEmail, adminPassword)
+	adminID := ""
+	{
+		r := s.do(t, "GET", "/api/v2/users", "", bearer(adminToken)...)
+		for _, u := range r.json(t)["data"].([]any) {
+			if u.(map[string]any)["email"] == adminEmail {
+				adminID = u.(map[string]any)["id"].(string)
+			}
+		}
+		if adminID == "" {
+			t.Fatalf("admin not listed: %s", r.Body)
+		}
+	}
+
+	t.Run("a user reads themself but not another user", func(t *testing.T) {
+		r := s.do(t, "GET", "/api/users/"+aliceID, "", bearer(token)...)
+		if r.Status != 200 || r.json(t)["id"] != aliceID {
+			t.Fatalf("self: %d %s", r.Status, r.Body)
+		}
+		wantProblem(t, s.do(t, "GET", "/api/users/"+adminID, "", bearer(token)...), 403)
+		r = s.do(t, "GET", "/api/users/"+aliceID, "", bearer(adminToken)...)
+		if r.Status != 200 {
+			t.Fatalf("admin reading alice: %d", r.Status)
+		}
+	})
+
+	t.Run("delete needs role admin", func(t *testing.T) {
+		r := s.do(t, "DELETE", "/api/users/"+adminID, "", bearer(token)...)
+		wantProblem(t, r, 403)
+		if got := r.Header.Get("Www-Authenticate"); !strings.Contains(got, `error="insufficient_scope"`) {
+			t.Fatalf("WWW-Authenticate %q", got)
+		}
+	})
+
+	t.Run("logout revokes the token at once", func(t *testing.T) {
+		r := s.do(t, "POST", "/api/logout", "", bearer(token)...)
+		if r.Status != 204 {
+			t.Fatalf("logout: %d %s", r.Status, r.Body)
+		}
+		r = s.do(t, "GET", "/api/v2/users", "", bearer(token)...)
+		wantProblem(t, r, 401)
+		if got := r.Header.Get("Www-Authenticate"); !strings.Contains(got, `error="invalid_token"`) {
+			t.Fatalf("WWW-Authenticate after logout %q", got)
+		}
+		// Another session of the same user is unaffected.
+		other, _ := s.login(t, "alice@example.com", alicePassword)
+		if r := s.do(t, "GET", "/api/v2/users", "", bearer(other)...); r.Status != 200 {
+			t.Fatalf("fresh token after logout: %d", r.Status)
+		}
+	})
+
+	t.Run("admin deletes a user, whose tokens then stop working", func(t *testing.T) {
+		bobID := s.register(t, "bob@example.com", "saffron-glacier-tundra-7", "Bob", 40)
+		bobToken, _ := s.login(t, "bob@example.com", "saffron-glacier-tundra-7")
+		if r := s.do(t, "DELETE", "/api/users/"+bobID, "", bearer(adminToken)...); r.Status != 204 {
+			t.Fatalf("delete: %d %s", r.Status, r.Body)
+		}
+		wantProblem(t, s.do(t, "GET", "/api/users/"+bobID, "", bearer(adminToken)...), 404)
+		wantProblem(t, s.do(t, "GET", "/api/v2/users", "", bearer(bobToken)...), 401)
+	})
+
+	t.Run("the audit log has the events and no secret", func(t *testing.T) {
+		log := s.audit.String()
+		for _, ev := range []string{`"msg":"authn_login_fail"`, `"msg":"authn_login_success"`, `"msg":"authn_token_created"`, `"msg":"authz_fail"`, `"msg":"input_validation_fail"`, `"msg":"authn_token_revoked"`} {
+			if !strings.Contains(log, ev) {
+				t.Errorf("audit log lacks %s", ev)
+			}
+		}
+		for _, secret := range []string{token, adminToken, alicePassword, adminPassword, "wrong-password-entirely"} {
+			if strings.Contains(log, secret) || strings.Contains(s.stderr.String(), secret) {
+				t.Errorf("a secret reached the logs")
+			}
+		}
+	})
+
+	t.Run("graceful shutdown on SIGTERM", func(t *testing.T) {
+		if err := s.stop(t); err != nil {
+			t.Fatalf("exit: %v\n%s", err, s.stderr)
+		}
+		if !strings.Contains(s.stderr.String(), "stopped") {
+			t.Fatalf("no clean stop in log:\n%s", s.stderr)
+		}
+	})
+}
+
+func checkSecurityHeaders(t *testing.T, h http.Header) {
+	t.Helper()
+	want := map[string]string{
+		"X-Content-Type-Options":  "nosniff",
+		"X-Frame-Options":         "DENY",
+		"Referrer-Policy":         "no-referrer",
+		"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+		"Cache-Control":           "no-store",
+	}
+	for k, v := range want {
+		if got := h.Get(k); got != v {
+			t.Errorf("%s = %q, want %q", k, got, v)
+		}
+	}
+	if h.Get("Strict-Transport-Security") != "" {
+		t.Error("HSTS sent over plain HTTP")
+	}
+	if h.Get("X-Request-Id") == "" {
+		t.Error("no X-Request-ID")
+	}
+}
+
+func checkRateLimitHeaders(t *testing.T, h http.Header) {
+	t.Helper()
+	if !regexp.MustCompile(`^"default";q=\d+;w=60$`).MatchString(h.Get("Ratelimit-Policy")) {
+		t.Errorf("RateLimit-Policy %q", h.Get("Ratelimit-Policy"))
+	}
+	if !regexp.MustCompile(`^"default";r=\d+;t=\d+$`).MatchString(h.Get("Ratelimit")) {
+		t.Errorf("RateLimit %q", h.Get("Ratelimit"))
+	}
+}
+
+func TestBadConfigurationNamesTheVariable(t *testing.T) {
+	tests := []struct {
+		env  []string
+		want []string
+	}{
+		{[]string{"JWT_SECRET=short"}, []string{"JWT_SECRET: must be at least 32 bytes for HS256, got 5"}},
+		{[]string{"RATE_LIMIT=lots"}, []string{"RATE_LIMIT:"}},
+		{[]string{"CORS_ORIGINS=http://localhost:3000/"}, []string{"CORS_ORIGINS:"}},
+		{[]string{"ENCRYPTION_KEYS=k1:tooshort"}, []string{"ENCRYPTION_KEYS:"}},
+		{[]string{"TLS_CERT=/x"}, []string{"TLS_CERT: TLS_CERT and TLS_KEY must be set together"}},
+		{[]string{"ADMIN_EMAIL=a@example.com", "ADMIN_PASSWORD=password"}, []string{"ADMIN_PASSWORD:"}},
+		{[]string{"JWT_SECRET=short", "JWKS_URL=https://idp.example/jwks"}, []string{"JWT_SECRET:", "JWKS_URL: JWKS_URL and JWKS_ISSUER must be set together"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.env, " "), func(t *testing.T) {
+			var stdout, stderr strings.Builder
+			env := map[string]string{"ADDR": "127.0.0.1:0"}
+			for _, kv := range tt.env {
+				k, v, _ := strings.Cut(kv, "=")
+				env[k] = v
+			}
+			err := run(t.Context(), nil, func(k string) string { return env[k] }, &stdout, &stderr)
+			if err == nil {
+				t.Fatal("run succeeded with a bad configuration")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "velvet") || strings.Contains(err.Error(), "tooshort") {
+				t.Errorf("error echoes a secret: %v", err)
+			}
+		})
+	}
+}
+
+// TestLoginIsRateLimitedPerAccount defends against password guessing: the
+// sixth attempt on one account within a minute is refused with 429 and
+// Retry-After, even with the right password, and the lockout is audited.
+func TestLoginIsRateLimitedPerAccount(t *testing.T) {
+	s := startServer(t, "LOGIN_RATE_LIMIT=5/m")
+	s.register(t, "carol@example.com", alicePassword, "Carol", 50)
+	for i := range 5 {
+		r := s.do(t, "POST", "/api/login", `{"email":"carol@example.com","password":"guess-number-`+strconv.Itoa(i)+`-xyz"}`)
+		wantProblem(t, r, 401)
+	}
+	r := s.do(t, "POST", "/api/login", `{"email":"carol@example.com","password":"`+alicePassword+`"}`)
+	wantProblem(t, r, 429)
+	ra, err := strconv.Atoi(r.Header.Get("Retry-After"))
+	if err != nil || ra < 1 || ra > 60 {
+		t.Fatalf("Retry-After %q", r.Header.Get("Retry-After"))
+	}
+	if !strings.Contains(s.audit.String(), `"msg":"authn_login_lock"`) {
+		t.Error("no authn_login_lock event")
+	}
+}
