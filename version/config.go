@@ -394,11 +394,13 @@ func (c *Config) compile() (*Negotiator, error) {
 
 // compileVersion precomputes the header values of one version.
 func compileVersion(v Version, k versionKey) *compiled {
+	// Both headers carry whole seconds; the instants that take effect are
+	// truncated the same way, so behaviour matches what clients are told.
 	cv := &compiled{
 		name:          v.Name,
 		key:           k,
-		deprecated:    v.Deprecated,
-		sunset:        v.Sunset,
+		deprecated:    wholeSeconds(v.Deprecated),
+		sunset:        wholeSeconds(v.Sunset),
 		successor:     v.Successor,
 		successorLink: v.SuccessorLink,
 		keepServing:   v.KeepServingAfterSunset,
@@ -421,6 +423,13 @@ func compileVersion(v Version, k versionKey) *compiled {
 	}
 	cv.link = strings.Join(links, ", ")
 	return cv
+}
+
+func wholeSeconds(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return time.Unix(t.Unix(), 0).UTC()
 }
 
 // validToken reports whether s is an RFC 9110 token (a header field name).

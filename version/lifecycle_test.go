@@ -285,3 +285,25 @@ func TestFromContextOutsideHandler(t *testing.T) {
 		t.Fatalf("FromContext = %q, %v", v, ok)
 	}
 }
+
+// The Sunset header carries whole seconds; the 410 starts at the second
+// the header names, not at a hidden sub-second instant after it.
+func TestSunsetTakesEffectAtTheAdvertisedSecond(t *testing.T) {
+	sunset := time.Date(2027, 1, 1, 0, 0, 0, 900_000_000, time.UTC)
+	clk := &clock{t: time.Date(2027, 1, 1, 0, 0, 0, 100_000_000, time.UTC)}
+	n := version.MustNew(version.Config{
+		Versions: []version.Version{{Name: "1", Sunset: sunset}, {Name: "2"}},
+		Now:      clk.now,
+	})
+	res, _, _ := run(t, n.Handler, newRequest("/", http.Header{"API-Version": {"1"}}))
+	if res.StatusCode != http.StatusGone {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	if got, err := parseIMFFixdate(res.Header.Get("Sunset")); err != nil || !got.Equal(sunset.Truncate(time.Second)) {
+		t.Fatalf("Sunset %q: %v", res.Header.Get("Sunset"), err)
+	}
+	clk.t = sunset.Truncate(time.Second).Add(-time.Nanosecond)
+	if res, _, _ := run(t, n.Handler, newRequest("/", http.Header{"API-Version": {"1"}})); res.StatusCode != http.StatusNoContent {
+		t.Fatalf("before the advertised second: status %d", res.StatusCode)
+	}
+}
