@@ -67,6 +67,7 @@ type Chain struct {
 	mac  hash.Hash
 	head Anchor
 	buf  []byte
+	tmp  []byte // scratch for the MAC input and output, 32 bytes capacity
 }
 
 // NewChain checks cfg and returns a Chain. Every problem is reported,
@@ -115,7 +116,10 @@ func (c *Chain) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	seq := c.head.Seq + 1
-	sum := chainMAC(c.mac, seq, &c.head.MAC, record)
+	if c.tmp == nil {
+		c.tmp = make([]byte, 0, sha256.Size)
+	}
+	sum := chainMAC(c.mac, c.tmp, seq, &c.head.MAC, record)
 	b := append(c.buf[:0], record[:len(record)-1]...)
 	b = append(b, seqMember...)
 	b = strconv.AppendUint(b, seq, 10)
@@ -130,15 +134,15 @@ func (c *Chain) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func chainMAC(mac hash.Hash, seq uint64, prev *[sha256.Size]byte, record []byte) [sha256.Size]byte {
-	var n [8]byte
-	binary.BigEndian.PutUint64(n[:], seq)
+// chainMAC computes a record's MAC. tmp is a scratch slice with room for
+// 32 bytes, passed in so that nothing escapes to the heap per record.
+func chainMAC(mac hash.Hash, tmp []byte, seq uint64, prev *[sha256.Size]byte, record []byte) [sha256.Size]byte {
 	mac.Reset()
-	mac.Write(n[:])
+	mac.Write(binary.BigEndian.AppendUint64(tmp[:0], seq))
 	mac.Write(prev[:])
 	mac.Write(record)
 	var sum [sha256.Size]byte
-	mac.Sum(sum[:0])
+	copy(sum[:], mac.Sum(tmp[:0]))
 	return sum
 }
 
@@ -157,6 +161,7 @@ func Verify(r io.Reader, key []byte, start Anchor) (Anchor, error) {
 		return start, &ConfigError{Field: "key", Reason: "must be at least 32 bytes, got " + strconv.Itoa(len(key))}
 	}
 	mac := hmac.New(sha256.New, key)
+	tmp := make([]byte, 0, sha256.Size)
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), MaxChainLineLength)
 	head := start
@@ -178,7 +183,7 @@ func Verify(r io.Reader, key []byte, start Anchor) (Anchor, error) {
 			}
 			return head, &ChainError{Kind: kind, Line: line, Seq: seq, Want: want}
 		}
-		got := chainMAC(mac, seq, &head.MAC, record)
+		got := chainMAC(mac, tmp, seq, &head.MAC, record)
 		if !hmac.Equal(got[:], sum[:]) {
 			return head, &ChainError{Kind: Altered, Line: line, Seq: seq, Want: want}
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -231,5 +232,13 @@ func TestChainConcurrentWriters(t *testing.T) {
 	head, err := audit.Verify(&buf, chainKey, audit.Anchor{})
 	if err != nil || head.Seq != 200 {
 		t.Errorf("head %d, %v", head.Seq, err)
+	}
+}
+
+func TestChainWriteAllocs(t *testing.T) {
+	ch, _ := audit.NewChain(audit.ChainConfig{Out: io.Discard, Key: chainKey})
+	line := []byte(`{"time":"2026-01-01T00:00:00Z","level":"INFO","msg":"authn_login_success","user":"alice"}` + "\n")
+	if got := testing.AllocsPerRun(100, func() { _, _ = ch.Write(line) }); got != 0 {
+		t.Errorf("allocs = %v, want 0", got)
 	}
 }

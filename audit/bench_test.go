@@ -1,0 +1,168 @@
+package audit_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/apisec-go/apisec/audit"
+)
+
+// benchNext is the application: it answers 200 with a short body.
+var benchNext = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte("ok\n"))
+})
+
+func benchRequest() *http.Request {
+	r := httptest.NewRequest("GET", "/api/v1/items/42", nil)
+	r.RemoteAddr = "203.0.113.10:52000"
+	r.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
+	return r
+}
+
+// bareSlog is the baseline the issue names: the same application and a
+// bare slog JSON handler logging the same attributes by hand.
+func bareSlog(out io.Writer) http.Handler {
+	logger := slog.New(slog.NewJSONHandler(out, nil))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		benchNext.ServeHTTP(w, r)
+		logger.LogAttrs(r.Context(), slog.LevelInfo, "http_request",
+			slog.String("request_id", "01hq3xk8m5v9c2d7e4f6g8h0jk"),
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.String("client_ip", "203.0.113.10"),
+			slog.String("user_agent", r.UserAgent()),
+			slog.Int("status", 200),
+			slog.Duration("latency", time.Since(start)),
+			slog.Int64("bytes", 3),
+		)
+	})
+}
+
+func auditStack(tb testing.TB, out io.Writer, detect bool) http.Handler {
+	var next slog.Handler = slog.NewJSONHandler(out, nil)
+	if detect {
+		d, err := audit.NewDetector(audit.DetectorConfig{Next: next})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		next = d
+	}
+	h, err := audit.NewHandler(audit.HandlerConfig{Next: next})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m, err := audit.New(audit.Config{Logger: slog.New(h)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m.Handler(benchNext)
+}
+
+// BenchmarkRequestEvent: one request and its JSON event to io.Discard.
+// The goal: impl=audit within 1.5x of impl=bare-slog, and at most 3 more
+// allocations.
+func BenchmarkRequestEvent(b *testing.B) {
+	impls := []struct {
+		name string
+		h    http.Handler
+	}{
+		{"none", benchNext},
+		{"bare-slog", bareSlog(io.Discard)},
+		{"audit", auditStack(b, io.Discard, false)},
+		{"audit+detector", auditStack(b, io.Discard, true)},
+	}
+	for _, impl := range impls {
+		b.Run("impl="+impl.name, func(b *testing.B) {
+			r := benchRequest()
+			w := &discardWriter{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				impl.h.ServeHTTP(w, r)
+			}
+		})
+	}
+}
+
+func BenchmarkRequestEventParallel(b *testing.B) {
+	impls := []struct {
+		name string
+		h    http.Handler
+	}{
+		{"bare-slog", bareSlog(io.Discard)},
+		{"audit", auditStack(b, io.Discard, false)},
+	}
+	for _, impl := range impls {
+		b.Run("impl="+impl.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				r := benchRequest()
+				w := &discardWriter{h: http.Header{}}
+				for pb.Next() {
+					impl.h.ServeHTTP(w, r)
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkHandler measures the Handler alone on an application log line.
+func BenchmarkHandler(b *testing.B) {
+	attrs := []slog.Attr{slog.String("user", "alice"), slog.Int("items", 3), slog.String("password", "x"), slog.String("note", "all good here")}
+	bare := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	h, _ := audit.NewHandler(audit.HandlerConfig{Next: slog.NewJSONHandler(io.Discard, nil)})
+	for _, impl := range []struct {
+		name   string
+		logger *slog.Logger
+	}{{"bare-slog", bare}, {"audit", slog.New(h)}} {
+		b.Run("impl="+impl.name, func(b *testing.B) {
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				impl.logger.LogAttrs(ctx, slog.LevelInfo, "order_placed", attrs...)
+			}
+		})
+	}
+}
+
+func BenchmarkChain(b *testing.B) {
+	ch, _ := audit.NewChain(audit.ChainConfig{Out: io.Discard, Key: chainKey})
+	for _, impl := range []struct {
+		name string
+		w    io.Writer
+	}{{"none", io.Discard}, {"chain", ch}} {
+		b.Run("impl="+impl.name, func(b *testing.B) {
+			logger := slog.New(slog.NewJSONHandler(impl.w, nil))
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				logger.LogAttrs(ctx, slog.LevelInfo, "authn_login_success", slog.String("user", "alice"))
+			}
+		})
+	}
+}
+
+// TestRequestEventAllocsBeyondSlog pins the issue's goal: the middleware
+// and Handler add at most 3 allocations per request to what a bare slog
+// JSON handler logging the same attributes costs.
+func TestRequestEventAllocsBeyondSlog(t *testing.T) {
+	allocs := func(h http.Handler) float64 {
+		r := benchRequest()
+		w := &discardWriter{h: http.Header{}}
+		return testing.AllocsPerRun(500, func() { h.ServeHTTP(w, r) })
+	}
+	bare := allocs(bareSlog(io.Discard))
+	got := allocs(auditStack(t, io.Discard, false))
+	if got-bare != 3 {
+		t.Errorf("audit %v allocs, bare slog %v: %v extra, want exactly 3", got, bare, got-bare)
+	}
+	if d := allocs(auditStack(t, io.Discard, true)); d != got {
+		t.Errorf("the detector adds %v allocs to an uncounted event", d-got)
+	}
+}
