@@ -311,7 +311,7 @@ func (s *state) setNumber(v reflect.Value, p *plan, b []byte) {
 			u = u*10 + d
 		}
 		if p.kind == kUint {
-			if neg && u != 0 || p.bits < 64 && u > 1<<p.bits-1 {
+			if neg || p.bits < 64 && u > 1<<p.bits-1 {
 				s.typeErr(CodeOverflow, detailOverflow)
 				return
 			}

@@ -48,31 +48,34 @@ func decodeBody(t *testing.T, d *validate.Decoder, body string) (*profile, error
 	return validate.Unmarshal[profile](t.Context(), d, []byte(body), nil)
 }
 
+// agreeCases are valid bodies; they also seed FuzzDecode.
+var agreeCases = []struct{ name, body string }{
+	{"empty object", `{}`},
+	{"scalars", `{"name":"Ada","age":-128,"count":65535,"big":-9223372036854775808,"ratio":1.5,"score":-2.5e-3,"ok":true}`},
+	{"escapes", `{"name":"a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude00 \u2028"}`},
+	{"unicode raw", `{"name":"héllo wörld 😀"}`},
+	{"pointer", `{"nick":"ada","address":{"street":"1 Main","zip":"12345"}}`},
+	{"null pointer", `{"nick":null,"address":null}`},
+	{"slices and arrays", `{"tags":["a","b",""],"pair":[1,2]}`},
+	{"short array zero-fills", `{"pair":[7]}`},
+	{"empty slice", `{"tags":[]}`},
+	{"null slice", `{"tags":null}`},
+	{"map", `{"labels":{"a":1,"b":-2,"":3}}`},
+	{"any", `{"any":{"x":[1,"two",true,null,{"y":1.5}]}}`},
+	{"raw message", `{"raw":{"keep": [1, 2]}}`},
+	{"number", `{"num":-1.25e+10}`},
+	{"time", `{"when":"2026-11-26T21:00:00Z"}`},
+	{"bytes", `{"blob":"aGVsbG8="}`},
+	{"nested map of slices", `{"nested":{"k":[true,false]}}`},
+	{"untagged field name", `{"Untagged":"x"}`},
+	{"whitespace", " \t\r\n{ \"name\" : \"x\" , \"age\" : 1 } \n"},
+	{"null field is a no-op", `{"name":null,"age":null}`},
+}
+
 // TestDecodeAgreesWithEncodingJSON decodes valid bodies both ways: the
 // one-pass decoder must fill values exactly as encoding/json does.
 func TestDecodeAgreesWithEncodingJSON(t *testing.T) {
-	tests := []struct{ name, body string }{
-		{"empty object", `{}`},
-		{"scalars", `{"name":"Ada","age":-128,"count":65535,"big":-9223372036854775808,"ratio":1.5,"score":-2.5e-3,"ok":true}`},
-		{"escapes", `{"name":"a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude00 \u2028"}`},
-		{"unicode raw", `{"name":"héllo wörld 😀"}`},
-		{"pointer", `{"nick":"ada","address":{"street":"1 Main","zip":"12345"}}`},
-		{"null pointer", `{"nick":null,"address":null}`},
-		{"slices and arrays", `{"tags":["a","b",""],"pair":[1,2]}`},
-		{"short array zero-fills", `{"pair":[7]}`},
-		{"empty slice", `{"tags":[]}`},
-		{"null slice", `{"tags":null}`},
-		{"map", `{"labels":{"a":1,"b":-2,"":3}}`},
-		{"any", `{"any":{"x":[1,"two",true,null,{"y":1.5}]}}`},
-		{"raw message", `{"raw":{"keep": [1, 2]}}`},
-		{"number", `{"num":-1.25e+10}`},
-		{"time", `{"when":"2026-11-26T21:00:00Z"}`},
-		{"bytes", `{"blob":"aGVsbG8="}`},
-		{"nested map of slices", `{"nested":{"k":[true,false]}}`},
-		{"untagged field name", `{"Untagged":"x"}`},
-		{"whitespace", " \t\r\n{ \"name\" : \"x\" , \"age\" : 1 } \n"},
-		{"null field is a no-op", `{"name":null,"age":null}`},
-	}
+	tests := agreeCases
 	d := validate.MustNew(validate.Config{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,76 +96,80 @@ func TestDecodeAgreesWithEncodingJSON(t *testing.T) {
 	}
 }
 
+// rejectCases are bodies refused; they also seed FuzzDecode.
+var rejectCases = []struct {
+	name    string
+	body    string
+	want    error
+	status  int
+	pointer string
+	code    string
+}{
+	{"empty", ``, validate.ErrEmptyBody, 400, "", "empty"},
+	{"whitespace only", " \n\t ", validate.ErrEmptyBody, 400, "", "empty"},
+	{"not json", `hello`, validate.ErrSyntax, 400, "", "syntax"},
+	{"truncated object", `{"name":"x"`, validate.ErrSyntax, 400, "", "syntax"},
+	{"truncated string", `{"name":"x`, validate.ErrSyntax, 400, "/name", "syntax"},
+	{"trailing comma", `{"name":"x",}`, validate.ErrSyntax, 400, "", "syntax"},
+	{"single quotes", `{'name':'x'}`, validate.ErrSyntax, 400, "", "syntax"},
+	{"leading zero", `{"age":01}`, validate.ErrSyntax, 400, "", "syntax"},
+	{"bare dot", `{"score":1.}`, validate.ErrSyntax, 400, "/score", "syntax"},
+	{"plus sign", `{"age":+1}`, validate.ErrSyntax, 400, "/age", "syntax"},
+	{"NaN", `{"score":NaN}`, validate.ErrSyntax, 400, "/score", "syntax"},
+	{"raw control char", "{\"name\":\"a\x01\"}", validate.ErrSyntax, 400, "/name", "syntax"},
+	{"bad escape", `{"name":"\x"}`, validate.ErrSyntax, 400, "/name", "syntax"},
+	{"short unicode escape", `{"name":"\u12"}`, validate.ErrSyntax, 400, "/name", "syntax"},
+	{"trailing value", `{} {}`, validate.ErrTrailingData, 400, "", "trailing_data"},
+	{"trailing garbage", `{"name":"x"}x`, validate.ErrTrailingData, 400, "", "trailing_data"},
+	{"two documents", "{}\n{}", validate.ErrTrailingData, 400, "", "trailing_data"},
+	{"unknown field", `{"name":"x","admin":true}`, validate.ErrUnknownField, 400, "/admin", "unknown_field"},
+	{"unknown field not echoed when odd", `{"<script>":1}`, validate.ErrUnknownField, 400, "", "unknown_field"},
+	{"ignored field is unknown", `{"Ignored":"x"}`, validate.ErrUnknownField, 400, "/Ignored", "unknown_field"},
+	{"unexported field is unknown", `{"internal":"x"}`, validate.ErrUnknownField, 400, "/internal", "unknown_field"},
+	{"case-insensitive match refused", `{"NAME":"x"}`, validate.ErrUnknownField, 400, "/NAME", "unknown_field"},
+	{"duplicate key", `{"name":"a","name":"b"}`, validate.ErrDuplicateKey, 400, "/name", "duplicate_key"},
+	{"duplicate key by escape", `{"name":"a","n\u0061me":"b"}`, validate.ErrDuplicateKey, 400, "/name", "duplicate_key"},
+	{"duplicate key nested", `{"address":{"zip":"1","zip":"2"}}`, validate.ErrDuplicateKey, 400, "/address/zip", "duplicate_key"},
+	{"duplicate key in map", `{"labels":{"a":1,"a":2}}`, validate.ErrDuplicateKey, 400, "/labels/a", "duplicate_key"},
+	{"duplicate key in any", `{"any":{"a":1,"a":2}}`, validate.ErrDuplicateKey, 400, "/any/a", "duplicate_key"},
+	{"duplicate key in raw", `{"raw":{"a":1,"a":2}}`, validate.ErrDuplicateKey, 400, "/raw/a", "duplicate_key"},
+	{"invalid utf8", "{\"name\":\"\xff\"}", validate.ErrInvalidUTF8, 400, "/name", "utf8"},
+	{"overlong utf8", "{\"name\":\"\xc0\xaf\"}", validate.ErrInvalidUTF8, 400, "/name", "utf8"},
+	{"utf8 surrogate bytes", "{\"name\":\"\xed\xa0\x80\"}", validate.ErrInvalidUTF8, 400, "/name", "utf8"},
+	{"lone high surrogate", `{"name":"\ud800"}`, validate.ErrInvalidUTF8, 400, "/name", "utf8"},
+	{"lone low surrogate", `{"name":"\udc00x"}`, validate.ErrInvalidUTF8, 400, "/name", "utf8"},
+	{"reversed surrogates", `{"name":"\udc00\ud800"}`, validate.ErrInvalidUTF8, 400, "/name", "utf8"},
+	{"invalid utf8 in key", "{\"\xff\":1}", validate.ErrInvalidUTF8, 400, "", "utf8"},
+	{"too deep", `{"any":` + strings.Repeat("[", 32) + strings.Repeat("]", 32) + `}`, validate.ErrTooDeep, 400, "/any" + strings.Repeat("/0", 31), "depth"},
+	{"int8 overflow", `{"age":128}`, validate.ErrType, 422, "/age", "overflow"},
+	{"int8 underflow", `{"age":-129}`, validate.ErrType, 422, "/age", "overflow"},
+	{"uint16 overflow", `{"count":65536}`, validate.ErrType, 422, "/count", "overflow"},
+	{"uint negative", `{"count":-1}`, validate.ErrType, 422, "/count", "overflow"},
+	{"uint negative zero", `{"count":-0}`, validate.ErrType, 422, "/count", "overflow"},
+	{"int64 overflow", `{"big":9223372036854775808}`, validate.ErrType, 422, "/big", "overflow"},
+	{"huge integer", `{"big":99999999999999999999999999}`, validate.ErrType, 422, "/big", "overflow"},
+	{"float32 overflow", `{"ratio":1e39}`, validate.ErrType, 422, "/ratio", "overflow"},
+	{"float64 overflow", `{"score":1e309}`, validate.ErrType, 422, "/score", "overflow"},
+	{"any number overflow", `{"any":[1e400]}`, validate.ErrType, 422, "/any/0", "overflow"},
+	{"fraction into int", `{"age":1.5}`, validate.ErrType, 422, "/age", "type"},
+	{"exponent into int", `{"age":1e2}`, validate.ErrType, 422, "/age", "type"},
+	{"string into int", `{"age":"12"}`, validate.ErrType, 422, "/age", "type"},
+	{"number into string", `{"name":12}`, validate.ErrType, 422, "/name", "type"},
+	{"object into slice", `{"tags":{}}`, validate.ErrType, 422, "/tags", "type"},
+	{"wrong element type", `{"tags":["a",1]}`, validate.ErrType, 422, "/tags/1", "type"},
+	{"array too long", `{"pair":[1,2,3]}`, validate.ErrType, 422, "/pair/2", "items"},
+	{"bad time", `{"when":"yesterday"}`, validate.ErrType, 422, "/when", "type"},
+	{"bad base64", `{"blob":"%%%"}`, validate.ErrType, 422, "/blob", "type"},
+	{"bool as string", `{"ok":"true"}`, validate.ErrType, 422, "/ok", "type"},
+	{"body is null", `null`, validate.ErrType, 422, "", "type"},
+	{"body is an array", `[]`, validate.ErrType, 422, "", "type"},
+	{"body is a string", `"x"`, validate.ErrType, 422, "", "type"},
+}
+
 // TestDecodeRejects covers every decoding failure: the sentinel, the status
 // and where the error points.
 func TestDecodeRejects(t *testing.T) {
-	tests := []struct {
-		name    string
-		body    string
-		want    error
-		status  int
-		pointer string
-		code    string
-	}{
-		{"empty", ``, validate.ErrEmptyBody, 400, "", "empty"},
-		{"whitespace only", " \n\t ", validate.ErrEmptyBody, 400, "", "empty"},
-		{"not json", `hello`, validate.ErrSyntax, 400, "", "syntax"},
-		{"truncated object", `{"name":"x"`, validate.ErrSyntax, 400, "", "syntax"},
-		{"truncated string", `{"name":"x`, validate.ErrSyntax, 400, "/name", "syntax"},
-		{"trailing comma", `{"name":"x",}`, validate.ErrSyntax, 400, "", "syntax"},
-		{"single quotes", `{'name':'x'}`, validate.ErrSyntax, 400, "", "syntax"},
-		{"leading zero", `{"age":01}`, validate.ErrSyntax, 400, "", "syntax"},
-		{"bare dot", `{"score":1.}`, validate.ErrSyntax, 400, "/score", "syntax"},
-		{"plus sign", `{"age":+1}`, validate.ErrSyntax, 400, "/age", "syntax"},
-		{"NaN", `{"score":NaN}`, validate.ErrSyntax, 400, "/score", "syntax"},
-		{"raw control char", "{\"name\":\"a\x01\"}", validate.ErrSyntax, 400, "/name", "syntax"},
-		{"bad escape", `{"name":"\x"}`, validate.ErrSyntax, 400, "/name", "syntax"},
-		{"short unicode escape", `{"name":"\u12"}`, validate.ErrSyntax, 400, "/name", "syntax"},
-		{"trailing value", `{} {}`, validate.ErrTrailingData, 400, "", "trailing_data"},
-		{"trailing garbage", `{"name":"x"}x`, validate.ErrTrailingData, 400, "", "trailing_data"},
-		{"two documents", "{}\n{}", validate.ErrTrailingData, 400, "", "trailing_data"},
-		{"unknown field", `{"name":"x","admin":true}`, validate.ErrUnknownField, 400, "/admin", "unknown_field"},
-		{"unknown field not echoed when odd", `{"<script>":1}`, validate.ErrUnknownField, 400, "", "unknown_field"},
-		{"ignored field is unknown", `{"Ignored":"x"}`, validate.ErrUnknownField, 400, "/Ignored", "unknown_field"},
-		{"unexported field is unknown", `{"internal":"x"}`, validate.ErrUnknownField, 400, "/internal", "unknown_field"},
-		{"case-insensitive match refused", `{"NAME":"x"}`, validate.ErrUnknownField, 400, "/NAME", "unknown_field"},
-		{"duplicate key", `{"name":"a","name":"b"}`, validate.ErrDuplicateKey, 400, "/name", "duplicate_key"},
-		{"duplicate key by escape", `{"name":"a","n\u0061me":"b"}`, validate.ErrDuplicateKey, 400, "/name", "duplicate_key"},
-		{"duplicate key nested", `{"address":{"zip":"1","zip":"2"}}`, validate.ErrDuplicateKey, 400, "/address/zip", "duplicate_key"},
-		{"duplicate key in map", `{"labels":{"a":1,"a":2}}`, validate.ErrDuplicateKey, 400, "/labels/a", "duplicate_key"},
-		{"duplicate key in any", `{"any":{"a":1,"a":2}}`, validate.ErrDuplicateKey, 400, "/any/a", "duplicate_key"},
-		{"duplicate key in raw", `{"raw":{"a":1,"a":2}}`, validate.ErrDuplicateKey, 400, "/raw/a", "duplicate_key"},
-		{"invalid utf8", "{\"name\":\"\xff\"}", validate.ErrInvalidUTF8, 400, "/name", "utf8"},
-		{"overlong utf8", "{\"name\":\"\xc0\xaf\"}", validate.ErrInvalidUTF8, 400, "/name", "utf8"},
-		{"utf8 surrogate bytes", "{\"name\":\"\xed\xa0\x80\"}", validate.ErrInvalidUTF8, 400, "/name", "utf8"},
-		{"lone high surrogate", `{"name":"\ud800"}`, validate.ErrInvalidUTF8, 400, "/name", "utf8"},
-		{"lone low surrogate", `{"name":"\udc00x"}`, validate.ErrInvalidUTF8, 400, "/name", "utf8"},
-		{"reversed surrogates", `{"name":"\udc00\ud800"}`, validate.ErrInvalidUTF8, 400, "/name", "utf8"},
-		{"invalid utf8 in key", "{\"\xff\":1}", validate.ErrInvalidUTF8, 400, "", "utf8"},
-		{"too deep", `{"any":` + strings.Repeat("[", 32) + strings.Repeat("]", 32) + `}`, validate.ErrTooDeep, 400, "/any" + strings.Repeat("/0", 31), "depth"},
-		{"int8 overflow", `{"age":128}`, validate.ErrType, 422, "/age", "overflow"},
-		{"int8 underflow", `{"age":-129}`, validate.ErrType, 422, "/age", "overflow"},
-		{"uint16 overflow", `{"count":65536}`, validate.ErrType, 422, "/count", "overflow"},
-		{"uint negative", `{"count":-1}`, validate.ErrType, 422, "/count", "overflow"},
-		{"int64 overflow", `{"big":9223372036854775808}`, validate.ErrType, 422, "/big", "overflow"},
-		{"huge integer", `{"big":99999999999999999999999999}`, validate.ErrType, 422, "/big", "overflow"},
-		{"float32 overflow", `{"ratio":1e39}`, validate.ErrType, 422, "/ratio", "overflow"},
-		{"float64 overflow", `{"score":1e309}`, validate.ErrType, 422, "/score", "overflow"},
-		{"any number overflow", `{"any":[1e400]}`, validate.ErrType, 422, "/any/0", "overflow"},
-		{"fraction into int", `{"age":1.5}`, validate.ErrType, 422, "/age", "type"},
-		{"exponent into int", `{"age":1e2}`, validate.ErrType, 422, "/age", "type"},
-		{"string into int", `{"age":"12"}`, validate.ErrType, 422, "/age", "type"},
-		{"number into string", `{"name":12}`, validate.ErrType, 422, "/name", "type"},
-		{"object into slice", `{"tags":{}}`, validate.ErrType, 422, "/tags", "type"},
-		{"wrong element type", `{"tags":["a",1]}`, validate.ErrType, 422, "/tags/1", "type"},
-		{"array too long", `{"pair":[1,2,3]}`, validate.ErrType, 422, "/pair/2", "items"},
-		{"bad time", `{"when":"yesterday"}`, validate.ErrType, 422, "/when", "type"},
-		{"bad base64", `{"blob":"%%%"}`, validate.ErrType, 422, "/blob", "type"},
-		{"bool as string", `{"ok":"true"}`, validate.ErrType, 422, "/ok", "type"},
-		{"body is null", `null`, validate.ErrType, 422, "", "type"},
-		{"body is an array", `[]`, validate.ErrType, 422, "", "type"},
-		{"body is a string", `"x"`, validate.ErrType, 422, "", "type"},
-	}
+	tests := rejectCases
 	d := validate.MustNew(validate.Config{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
