@@ -156,4 +156,3 @@ func TestNewInvalid(t *testing.T) {
 		t.Fatalf("%q", got)
 	}
 }
-
