@@ -118,7 +118,7 @@ func TestBcryptInteropWithHtpasswd(t *testing.T) {
 		need(t, "interop test needs htpasswd (Debian package apache2-utils)")
 	}
 	h := mustHasher(t, password.Config{})
-	for _, args := range [][]string{{"-nbB"}, {"-nbB", "-C", "10"}} {
+	for _, args := range [][]string{{"-nbB"}, {"-nbB", "-C", "6"}} {
 		const pw = "s3cret passphrase!"
 		out, err := exec.Command(bin, append(args, "alice", pw)...).Output()
 		if err != nil {
