@@ -187,7 +187,7 @@ func wantProblem(t *testing.T, r *response, status int) map[string]any {
 		t.Fatalf("Content-Type %q, want application/problem+json", ct)
 	}
 	m := r.json(t)
-	if m["status"] != float64(status) || m["title"] != http.StatusText(status) {
+	if title, _ := m["title"].(string); m["status"] != float64(status) || title == "" || m["type"] == nil {
 		t.Fatalf("problem body %v", m)
 	}
 	return m

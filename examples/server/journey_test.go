@@ -1,12 +1,15 @@
 package main
 
 import (
+	"encoding/base64"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/apisec-go/apisec/internal/redistest"
 )
 
 const (
@@ -322,5 +325,51 @@ func TestLoginIsRateLimitedPerAccount(t *testing.T) {
 	}
 	if !strings.Contains(s.audit.String(), `"msg":"authn_login_lock"`) {
 		t.Error("no authn_login_lock event")
+	}
+}
+
+// TestRedisSharesRevocationsAcrossInstances runs two server processes on
+// one real redis-server: a token revoked through one is refused by the
+// other, and both count the same rate limit.
+func TestRedisSharesRevocationsAcrossInstances(t *testing.T) {
+	rs := redistest.Start(t)
+	env := []string{
+		"REDIS_URL=redis://" + rs.Addr + "/0",
+		"JWT_SECRET=0123456789abcdef0123456789abcdef-shared",
+		"ENCRYPTION_KEYS=k1:" + base64.StdEncoding.EncodeToString(randomKey(32)),
+		"ADMIN_EMAIL=" + adminEmail, "ADMIN_PASSWORD=" + adminPassword,
+		"RATE_LIMIT=7/m",
+	}
+	a := startServer(t, env...)
+	b := startServer(t, env...)
+	token, _ := a.login(t, adminEmail, adminPassword)
+	if r := b.do(t, "GET", "/api/v2/users", "", bearer(token)...); r.Status != 200 {
+		t.Fatalf("instance b refuses a token of instance a: %d %s", r.Status, r.Body)
+	}
+	if r := a.do(t, "POST", "/api/logout", "", bearer(token)...); r.Status != 204 {
+		t.Fatalf("logout: %d", r.Status)
+	}
+	wantProblem(t, b.do(t, "GET", "/api/v2/users", "", bearer(token)...), 401)
+	// 7/m per IP, shared: four requests above went through a and b
+	// (login, get, logout, get); three more are allowed, then 429.
+	for i := range 3 {
+		srv := a
+		if i%2 == 1 {
+			srv = b
+		}
+		if r := srv.do(t, "GET", "/healthz", ""); r.Status != 200 {
+			t.Fatalf("healthz: %d", r.Status)
+		}
+		if r := srv.do(t, "GET", "/api/v2/users", ""); r.Status != 401 {
+			t.Fatalf("request %d: %d %s", i, r.Status, r.Body)
+		}
+	}
+	r := b.do(t, "GET", "/api/v2/users", "")
+	m := wantProblem(t, r, 429)
+	if m["type"] != "https://iana.org/assignments/http-problem-types#quota-exceeded" {
+		t.Errorf("problem type %v", m["type"])
+	}
+	if r.Header.Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
 	}
 }

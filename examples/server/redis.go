@@ -4,11 +4,11 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/apisec-go/apisec/auth"
+	"github.com/apisec-go/apisec/auth/redisrevoke"
 )
 
-// newRedisRevocations is wired once auth ships its Redis revocation list;
-// until then REDIS_URL is refused rather than silently keeping revocations
-// per process.
-func newRedisRevocations(redis.UniversalClient) (auth.RevocationList, error) {
-	return nil, &configError{"REDIS_URL", "the Redis revocation list is not available in this build"}
+// newRedisRevocations keeps revoked tokens in Redis, so a logout on one
+// instance is seen by every instance at once.
+func newRedisRevocations(rdb redis.UniversalClient) (auth.RevocationList, error) {
+	return redisrevoke.New(redisrevoke.Config{Client: rdb, Prefix: "apisec-example:revoke:"})
 }
