@@ -27,8 +27,8 @@ func benchRequest() *http.Request {
 
 // bareSlog is the baseline the issue names: the same application and a
 // bare slog JSON handler logging the same attributes by hand.
-func bareSlog(out io.Writer) http.Handler {
-	logger := slog.New(slog.NewJSONHandler(out, nil))
+func bareSlog(sink slog.Handler) http.Handler {
+	logger := slog.New(sink)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		benchNext.ServeHTTP(w, r)
@@ -45,8 +45,8 @@ func bareSlog(out io.Writer) http.Handler {
 	})
 }
 
-func auditStack(tb testing.TB, out io.Writer, detect bool) http.Handler {
-	var next slog.Handler = slog.NewJSONHandler(out, nil)
+func auditStack(tb testing.TB, sink slog.Handler, detect bool) http.Handler {
+	next := sink
 	if detect {
 		d, err := audit.NewDetector(audit.DetectorConfig{Next: next})
 		if err != nil {
@@ -74,9 +74,9 @@ func BenchmarkRequestEvent(b *testing.B) {
 		h    http.Handler
 	}{
 		{"none", benchNext},
-		{"bare-slog", bareSlog(io.Discard)},
-		{"audit", auditStack(b, io.Discard, false)},
-		{"audit+detector", auditStack(b, io.Discard, true)},
+		{"bare-slog", bareSlog(slog.NewJSONHandler(io.Discard, nil))},
+		{"audit", auditStack(b, slog.NewJSONHandler(io.Discard, nil), false)},
+		{"audit+detector", auditStack(b, slog.NewJSONHandler(io.Discard, nil), true)},
 	}
 	for _, impl := range impls {
 		b.Run("impl="+impl.name, func(b *testing.B) {
@@ -95,8 +95,8 @@ func BenchmarkRequestEventParallel(b *testing.B) {
 		name string
 		h    http.Handler
 	}{
-		{"bare-slog", bareSlog(io.Discard)},
-		{"audit", auditStack(b, io.Discard, false)},
+		{"bare-slog", bareSlog(slog.NewJSONHandler(io.Discard, nil))},
+		{"audit", auditStack(b, slog.NewJSONHandler(io.Discard, nil), false)},
 	}
 	for _, impl := range impls {
 		b.Run("impl="+impl.name, func(b *testing.B) {
@@ -149,20 +149,36 @@ func BenchmarkChain(b *testing.B) {
 }
 
 // TestRequestEventAllocsBeyondSlog pins the issue's goal: the middleware
-// and Handler add at most 3 allocations per request to what a bare slog
-// JSON handler logging the same attributes costs.
+// and Handler add at most 3 allocations per request to what slog costs
+// when logging the same attributes by hand. The final handler is a no-op
+// that walks the attributes, not the JSON handler, whose buffer pool
+// makes counts vary under the race detector.
 func TestRequestEventAllocsBeyondSlog(t *testing.T) {
 	allocs := func(h http.Handler) float64 {
 		r := benchRequest()
 		w := &discardWriter{h: http.Header{}}
 		return testing.AllocsPerRun(500, func() { h.ServeHTTP(w, r) })
 	}
-	bare := allocs(bareSlog(io.Discard))
-	got := allocs(auditStack(t, io.Discard, false))
+	bare := allocs(bareSlog(walkHandler{}))
+	got := allocs(auditStack(t, walkHandler{}, false))
 	if got-bare != 3 {
 		t.Errorf("audit %v allocs, bare slog %v: %v extra, want exactly 3", got, bare, got-bare)
 	}
-	if d := allocs(auditStack(t, io.Discard, true)); d != got {
+	if d := allocs(auditStack(t, walkHandler{}, true)); d != got {
 		t.Errorf("the detector adds %v allocs to an uncounted event", d-got)
 	}
 }
+
+// walkHandler is an enabled handler that reads every attribute and writes
+// nothing.
+type walkHandler struct{}
+
+func (walkHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (walkHandler) Handle(_ context.Context, r slog.Record) error {
+	n := 0
+	r.Attrs(func(a slog.Attr) bool { n += len(a.Key); return true })
+	_ = n
+	return nil
+}
+func (h walkHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h walkHandler) WithGroup(string) slog.Handler      { return h }

@@ -95,8 +95,8 @@ type DetectorConfig struct {
 type Alert struct {
 	Event    string        // the alert's event name, e.g. authn_login_fail_max
 	Rule     string        // e.g. RuleBruteForceUser
-	User     string        // the user counted, for per-user rules
-	ClientIP netip.Prefix  // the address (or IPv6 prefix) counted, for per-address rules
+	User     string        // the user of the event that raised the alert, if any
+	ClientIP netip.Prefix  // its client address (an IPv6 /64 by default), if known
 	Count    int           // events (or distinct users) within Window
 	Window   time.Duration // the rule's window
 	Time     time.Time
@@ -302,18 +302,18 @@ func (d *Detector) observe(ctx context.Context, r slog.Record) []Alert {
 	case LoginFail:
 		if c.user != nil && v.user != "" {
 			if n, ok := c.user.hit(v.user, t); ok {
-				fire(c.user, n, v.user, netip.Prefix{})
+				fire(c.user, n, v.user, key)
 			}
 		}
 		if key.IsValid() {
 			if c.ip != nil {
 				if n, ok := c.ip.hit(key, t); ok {
-					fire(c.ip, n, "", key)
+					fire(c.ip, n, v.user, key)
 				}
 			}
 			if c.stuffing != nil && v.user != "" {
 				if n, ok := c.stuffing.distinct(key, v.user, t); ok {
-					fire(c.stuffing, n, "", key)
+					fire(c.stuffing, n, v.user, key)
 				}
 			}
 		}

@@ -152,12 +152,14 @@ type policy struct {
 	methods   []string
 
 	anyHeader bool
-	allowAuth bool // "authorization" listed by name
-	headerSet map[string]struct{}
+	allowAuth bool                // "authorization" listed by name
+	headers   []string            // lowercase names, scanned when few
+	headerSet map[string]struct{} // the same, when many
 
 	acam, acah, aceh, acma string // precomputed response values; "" = omit
 	varyActual, varyPref   string // "" = no Vary
 	varyNonCORS            string // "" = no Vary on requests without Origin
+	actualSlots            int    // header values an allowed actual request needs
 
 	status      int
 	passthrough bool
@@ -169,6 +171,10 @@ type policy struct {
 // maxHeaderName bounds configured request header names, so that matching
 // can lowercase a requested name in a fixed stack buffer.
 const maxHeaderName = 128
+
+// headerScanMax is the number of allowed request headers up to which a
+// case-insensitive linear scan beats lowercasing and a map lookup.
+const headerScanMax = 8
 
 // exactScanMax is the number of exact origins up to which a linear scan
 // beats a map lookup (measured in bench_test.go).
@@ -297,6 +303,10 @@ func (c *Config) compile() (*policy, error) {
 		}
 	}
 	p.acah = strings.Join(acah, ", ")
+	p.headers = acah
+	if len(acah) <= headerScanMax {
+		p.headerSet = nil
+	}
 
 	// Exposed headers.
 	var aceh []string
@@ -362,6 +372,16 @@ func (c *Config) compile() (*policy, error) {
 		}
 	} else {
 		p.varyPref = "Access-Control-Request-Method, Access-Control-Request-Headers"
+	}
+	p.actualSlots = 1
+	if p.credentials {
+		p.actualSlots++
+	}
+	if p.aceh != "" {
+		p.actualSlots++
+	}
+	if p.varyActual != "" {
+		p.actualSlots++
 	}
 	return p, nil
 }

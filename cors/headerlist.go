@@ -88,7 +88,12 @@ func (p *policy) headerAllowed(name string) bool {
 		// fetch step 7.7 and the Access-Control-Allow-Headers definition).
 		return p.allowAuth || !asciiEqualFold(name, "authorization")
 	}
-	if len(p.headerSet) == 0 {
+	if p.headerSet == nil {
+		for _, h := range p.headers {
+			if asciiEqualFold(name, h) {
+				return true
+			}
+		}
 		return false
 	}
 	if isLower(name) {
@@ -122,6 +127,9 @@ func isLower(s string) bool {
 func asciiEqualFold(a, b string) bool {
 	if len(a) != len(b) {
 		return false
+	}
+	if a == b {
+		return true
 	}
 	for i := 0; i < len(a); i++ {
 		x, y := a[i], b[i]

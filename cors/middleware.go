@@ -145,18 +145,9 @@ func (m *Middleware) actual(p *policy, w http.ResponseWriter, r *http.Request, o
 		}
 		return
 	}
-	_, hasVary := h[hVary]
-	k := 1
-	if p.credentials {
-		k++
-	}
-	if p.aceh != "" {
-		k++
-	}
-	if p.varyActual != "" && !hasVary {
-		k++
-	}
-	v := m.values(k)
+	// One slot per header; the Vary slot goes unused when an outer
+	// handler already set Vary, which is rarer than the lookup it saves.
+	v := m.values(p.actualSlots)
 	if p.anyOrigin {
 		v[0] = "*"
 	} else {
@@ -175,8 +166,8 @@ func (m *Middleware) actual(p *policy, w http.ResponseWriter, r *http.Request, o
 		n++
 	}
 	if p.varyActual != "" {
-		if hasVary {
-			appendVary(h, h[hVary], p.varyActual)
+		if old, ok := h[hVary]; ok {
+			appendVary(h, old, p.varyActual)
 		} else {
 			v[n] = p.varyActual
 			h[hVary] = v[n : n+1 : n+1]
@@ -202,44 +193,52 @@ func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request
 
 	h := w.Header()
 	v := m.values(6)
-	n := 0
-	set := func(k, val string) {
-		v[n] = val
-		h[k] = v[n : n+1 : n+1]
+	if p.anyOrigin {
+		v[0] = "*"
+	} else {
+		v[0] = origin[0]
+	}
+	h[hACAO] = v[0:1:1]
+	n := 1
+	if p.credentials {
+		v[n] = "true"
+		h[hACAC] = v[n : n+1 : n+1]
 		n++
 	}
-	if p.anyOrigin {
-		set(hACAO, "*")
-	} else {
-		set(hACAO, origin[0])
-	}
-	if p.credentials {
-		set(hACAC, "true")
-	}
 	if p.anyMethod {
-		set(hACAM, acrm[0])
+		v[n] = acrm[0]
+		h[hACAM] = v[n : n+1 : n+1]
+		n++
 	} else if p.acam != "" {
-		set(hACAM, p.acam)
+		v[n] = p.acam
+		h[hACAM] = v[n : n+1 : n+1]
+		n++
 	}
 	if items > 0 {
-		if !p.anyHeader {
-			set(hACAH, p.acah)
-		} else if len(acrh) == 1 {
+		switch {
+		case !p.anyHeader:
+			v[n] = p.acah
+		case len(acrh) == 1:
 			// Reflect the validated list: the wildcard cannot be sent, as
 			// it means nothing on credentialed responses and never covers
 			// Authorization.
-			set(hACAH, acrh[0])
-		} else {
-			set(hACAH, strings.Join(acrh, ","))
+			v[n] = acrh[0]
+		default:
+			v[n] = strings.Join(acrh, ",")
 		}
+		h[hACAH] = v[n : n+1 : n+1]
+		n++
 	}
 	if p.acma != "" {
-		set(hACMA, p.acma)
+		v[n] = p.acma
+		h[hACMA] = v[n : n+1 : n+1]
+		n++
 	}
 	if old, ok := h[hVary]; ok {
 		appendVary(h, old, p.varyPref)
 	} else {
-		set(hVary, p.varyPref)
+		v[n] = p.varyPref
+		h[hVary] = v[n : n+1 : n+1]
 	}
 	if p.passthrough {
 		next.ServeHTTP(w, r)

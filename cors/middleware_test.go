@@ -145,6 +145,17 @@ var specCases = []specCase{
 	{name: "ACRH at the item cap passes", cfg: func(c *cors.Config) { c.RequestHeaders = []string{"*"} }, method: "OPTIONS", header: [][2]string{origin(app), acrm("PUT"), acrh(strings.TrimSuffix(strings.Repeat("x-a,", cors.MaxRequestHeaders), ","))}, status: 204,
 		want: map[string][]string{"Access-Control-Allow-Origin": {app}, "Access-Control-Allow-Credentials": {"true"}, "Access-Control-Allow-Methods": {"PUT, DELETE, PATCH"}, "Access-Control-Allow-Headers": {strings.TrimSuffix(strings.Repeat("x-a,", cors.MaxRequestHeaders), ",")}, "Access-Control-Max-Age": {"600"}, "Vary": {varyPreflight}}},
 	{name: "ACRH over the line cap is 403", method: "OPTIONS", header: append([][2]string{origin(app), acrm("PUT")}, slices.Repeat([][2]string{acrh("authorization")}, cors.MaxRequestHeadersLines+1)...), status: 403},
+	{name: "many allowed headers match in any case", cfg: func(c *cors.Config) {
+		c.RequestHeaders = []string{"X-H0", "X-H1", "X-H2", "X-H3", "X-H4", "X-H5", "X-H6", "X-H7", "X-H8", "X-H9"}
+	}, method: "OPTIONS", header: [][2]string{origin(app), acrm("PUT"), acrh("X-H9, x-h1,x-H5")}, status: 204,
+		want: func() map[string][]string {
+			m := allowedPreflight(app)
+			m["Access-Control-Allow-Headers"] = []string{"x-h0, x-h1, x-h2, x-h3, x-h4, x-h5, x-h6, x-h7, x-h8, x-h9"}
+			return m
+		}()},
+	{name: "many allowed headers refuse others", cfg: func(c *cors.Config) {
+		c.RequestHeaders = []string{"X-H0", "X-H1", "X-H2", "X-H3", "X-H4", "X-H5", "X-H6", "X-H7", "X-H8", "X-H9"}
+	}, method: "OPTIONS", header: [][2]string{origin(app), acrm("PUT"), acrh("x-h1,X-H10")}, status: 403},
 	{name: "wildcard headers never cover Authorization", cfg: func(c *cors.Config) { c.RequestHeaders = []string{"*"} }, method: "OPTIONS", header: [][2]string{origin(app), acrm("PUT"), acrh("authorization,x-custom")}, status: 403},
 	{name: "wildcard headers with Authorization listed reflect the list", cfg: func(c *cors.Config) { c.RequestHeaders = []string{"*", "Authorization"} }, method: "OPTIONS", header: [][2]string{origin(app), acrm("PUT"), acrh("authorization,x-custom")}, status: 204,
 		want: map[string][]string{"Access-Control-Allow-Origin": {app}, "Access-Control-Allow-Credentials": {"true"}, "Access-Control-Allow-Methods": {"PUT, DELETE, PATCH"}, "Access-Control-Allow-Headers": {"authorization,x-custom"}, "Access-Control-Max-Age": {"600"}, "Vary": {varyPreflight}}},
