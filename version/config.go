@@ -153,7 +153,8 @@ type Config struct {
 
 	// Logger receives "version_deprecated_use" (INFO) for each request to
 	// a version past its deprecation date, "version_sunset_use" (WARN)
-	// for each request to a version past its sunset, and
+	// for each request to a version past its sunset (outcome "rejected",
+	// or "served" with KeepServingAfterSunset), and
 	// "input_validation_fail" (WARN) for each rejected request, with the
 	// principal's subject and the client IP. Nil means no logging. The
 	// deprecation event is one record per request, so owners can count

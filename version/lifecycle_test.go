@@ -98,7 +98,9 @@ func TestLifecycleOverTime(t *testing.T) {
 }
 
 func TestKeepServingAfterSunset(t *testing.T) {
+	var logs bytes.Buffer
 	n := version.MustNew(version.Config{
+		Logger:   slog.New(slog.NewJSONHandler(&logs, nil)),
 		Versions: []version.Version{{Name: "1", Deprecated: v0Dep, Sunset: v0Sunset, KeepServingAfterSunset: true}, {Name: "2"}},
 		Now:      func() time.Time { return testNow },
 	})
@@ -111,6 +113,9 @@ func TestKeepServingAfterSunset(t *testing.T) {
 	checkLifecycle(t, res.Header, lifecycle{deprecated: v0Dep, sunset: v0Sunset})
 	if _, err := n.Negotiate(r); err != nil {
 		t.Fatalf("Negotiate: %v", err)
+	}
+	if !strings.Contains(logs.String(), `"level":"WARN","msg":"version_sunset_use","version":"1"`) || !strings.Contains(logs.String(), `"outcome":"served"`) {
+		t.Errorf("use past the sunset not logged: %s", logs.String())
 	}
 }
 
@@ -138,7 +143,7 @@ func TestDeprecatedUseIsLoggedWithPrincipalAndIP(t *testing.T) {
 		"level": "INFO", "msg": "version_deprecated_use", "version": "1",
 		"deprecated_at": v1Dep.Format(time.RFC3339), "sunset_at": v1Sunset.Format(time.RFC3339),
 		"successor": "3", "subject": "svc-billing", "auth_method": "jwt",
-		"client_ip": "203.0.113.7", "method": "POST",
+		"client_ip": "203.0.113.7", "method": "POST", "outcome": "served",
 	}
 	for k, v := range want {
 		if rec[k] != v {

@@ -479,8 +479,9 @@ func (n *Negotiator) serve(w http.ResponseWriter, r *http.Request, next http.Han
 		addValue(h, "Link", vals[3:4:4])
 	}
 	ctx := context.WithValue(r.Context(), ctxKey{}, cv)
-	if cv.gone != nil && retired(cv, now) {
-		n.log(r, slog.LevelWarn, "version_sunset_use", cv, nil)
+	pastSunset := !cv.sunset.IsZero() && !now.Before(cv.sunset)
+	if pastSunset && !cv.keepServing {
+		n.log(r, slog.LevelWarn, "version_sunset_use", cv, nil, "rejected")
 		if n.errorHandler != nil {
 			n.errorHandler(w, r.WithContext(ctx), ErrSunset)
 			return
@@ -490,8 +491,11 @@ func (n *Negotiator) serve(w http.ResponseWriter, r *http.Request, next http.Han
 	}
 	vals[4] = cv.name
 	h[n.respHeader] = vals[4:5:5]
-	if !cv.deprecated.IsZero() && !now.Before(cv.deprecated) {
-		n.log(r, slog.LevelInfo, "version_deprecated_use", cv, nil)
+	switch {
+	case pastSunset:
+		n.log(r, slog.LevelWarn, "version_sunset_use", cv, nil, "served")
+	case !cv.deprecated.IsZero() && !now.Before(cv.deprecated):
+		n.log(r, slog.LevelInfo, "version_deprecated_use", cv, nil, "served")
 	}
 	r2 := r.WithContext(ctx)
 	if pm.ok {
@@ -525,7 +529,7 @@ func addValue(h http.Header, key string, v []string) {
 }
 
 func (n *Negotiator) reject(w http.ResponseWriter, r *http.Request, err error) {
-	n.log(r, slog.LevelWarn, "input_validation_fail", nil, err)
+	n.log(r, slog.LevelWarn, "input_validation_fail", nil, err, "rejected")
 	if n.errorHandler != nil {
 		n.errorHandler(w, r, err)
 		return
@@ -552,11 +556,11 @@ func (n *Negotiator) reject(w http.ResponseWriter, r *http.Request, err error) {
 // principal's subject and method when authenticated, and the client IP.
 // Only configured values (version names, dates) and fixed error texts are
 // logged, never request data.
-func (n *Negotiator) log(r *http.Request, level slog.Level, event string, cv *compiled, err error) {
+func (n *Negotiator) log(r *http.Request, level slog.Level, event string, cv *compiled, err error, outcome string) {
 	if n.logger == nil || !n.logger.Enabled(r.Context(), level) {
 		return
 	}
-	attrs := make([]slog.Attr, 0, 8)
+	attrs := make([]slog.Attr, 0, 10)
 	if cv != nil {
 		attrs = append(attrs, slog.String("version", cv.name))
 		if !cv.deprecated.IsZero() {
@@ -578,6 +582,6 @@ func (n *Negotiator) log(r *http.Request, level slog.Level, event string, cv *co
 	if ip := clientip.FromRequest(r); ip.IsValid() {
 		attrs = append(attrs, slog.String("client_ip", ip.String()))
 	}
-	attrs = append(attrs, slog.String("method", r.Method))
+	attrs = append(attrs, slog.String("method", r.Method), slog.String("outcome", outcome))
 	n.logger.LogAttrs(r.Context(), level, event, attrs...)
 }
