@@ -1,0 +1,145 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const pyjwtSecret = "pyjwt-interop-secret-0123456789abcdef"
+
+// mint asks Python's PyJWT (Debian python3-jwt) to sign claims with the
+// given algorithm and key, so the server is tested against tokens it did
+// not make itself.
+func mint(t *testing.T, alg, key string, header map[string]any, claims map[string]any) string {
+	t.Helper()
+	needProgram(t, "/usr/bin/python3", "python3-jwt")
+	hb, _ := json.Marshal(header)
+	cb, _ := json.Marshal(claims)
+	script := `
+import json, sys, jwt
+alg, key, header, claims = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])
+if alg != "none" and key.startswith("/"):
+    key = open(key).read()
+print(jwt.encode(claims, None if alg == "none" else key, algorithm=alg, headers=header))
+`
+	out, err := exec.Command("/usr/bin/python3", "-c", script, alg, key, string(hb), string(cb)).CombinedOutput()
+	if err != nil {
+		if strings.Contains(string(out), "No module named 'jwt'") {
+			msg := "PyJWT missing: install the Debian package python3-jwt"
+			if os.Getenv("CI") == "true" {
+				t.Fatal(msg)
+			}
+			t.Skip(msg)
+		}
+		t.Fatalf("PyJWT: %v\n%s", err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func claimsFor(iss, aud string, lifetime time.Duration) map[string]any {
+	now := time.Now()
+	return map[string]any{
+		"iss": iss, "aud": aud, "sub": "py-user-1", "client_id": "py-client",
+		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(lifetime).Unix(),
+		"jti": "py-" + time.Now().Format("150405.000000000"), "roles": []string{"user"}, "scope": "users:read",
+	}
+}
+
+// TestPyJWTTokens checks interop with a real third-party JWT library:
+// PyJWT's HS256 tokens signed with the shared secret and its ES256 tokens
+// verified through a JWKS are accepted; tampered, alg none, wrong-audience
+// and expired ones are refused with RFC 6750 invalid_token.
+func TestPyJWTTokens(t *testing.T) {
+	needProgram(t, "/usr/bin/python3", "python3-jwt")
+
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(ecKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemPath := filepath.Join(t.TempDir(), "es256.pem")
+	if err := os.WriteFile(pemPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pt, err := ecKey.PublicKey.ECDH()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := pt.Bytes() // 0x04 || X || Y
+	b64 := base64.RawURLEncoding.EncodeToString
+	jwks := map[string]any{"keys": []any{map[string]any{
+		"kty": "EC", "crv": "P-256", "kid": "py-es256", "alg": "ES256", "use": "sig",
+		"x": b64(raw[1:33]), "y": b64(raw[33:65]),
+	}}}
+	jwksSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(jwks)
+	}))
+	defer jwksSrv.Close()
+
+	const iss, jwksIss, aud = "apisec-example", "https://idp.example.test", "apisec-example-api"
+	s := startServer(t, "JWT_SECRET="+pyjwtSecret, "JWKS_URL="+jwksSrv.URL+"/jwks", "JWKS_ISSUER="+jwksIss)
+
+	at := map[string]any{"typ": "at+jwt", "kid": "hs1"}
+	es := map[string]any{"typ": "at+jwt", "kid": "py-es256"}
+	good := mint(t, "HS256", pyjwtSecret, at, claimsFor(iss, aud, 5*time.Minute))
+	goodES := mint(t, "ES256", pemPath, es, claimsFor(jwksIss, aud, 5*time.Minute))
+
+	tampered := func(tok string) string {
+		parts := strings.Split(tok, ".")
+		var c map[string]any
+		b, _ := base64.RawURLEncoding.DecodeString(parts[1])
+		_ = json.Unmarshal(b, &c)
+		c["roles"] = []string{"admin"}
+		nb, _ := json.Marshal(c)
+		parts[1] = base64.RawURLEncoding.EncodeToString(nb)
+		return strings.Join(parts, ".")
+	}
+
+	tests := []struct {
+		name   string
+		token  string
+		status int
+	}{
+		{"HS256 with the shared secret", good, 200},
+		{"ES256 through the JWKS", goodES, 200},
+		{"tampered HS256 payload", tampered(good), 401},
+		{"tampered ES256 payload", tampered(goodES), 401},
+		{"alg none", mint(t, "none", "", map[string]any{"typ": "at+jwt"}, claimsFor(iss, aud, 5*time.Minute)), 401},
+		{"wrong audience", mint(t, "HS256", pyjwtSecret, at, claimsFor(iss, "someone-else", 5*time.Minute)), 401},
+		{"expired", mint(t, "HS256", pyjwtSecret, at, claimsFor(iss, aud, -10*time.Minute)), 401},
+		{"wrong secret", mint(t, "HS256", "another-secret-0123456789abcdefghij", at, claimsFor(iss, aud, 5*time.Minute)), 401},
+		{"HS256 token claiming the JWKS issuer", mint(t, "HS256", pyjwtSecret, at, claimsFor(jwksIss, aud, 5*time.Minute)), 401},
+		{"typ JWT instead of at+jwt", mint(t, "HS256", pyjwtSecret, map[string]any{"typ": "JWT", "kid": "hs1"}, claimsFor(iss, aud, 5*time.Minute)), 401},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := s.do(t, "GET", "/api/v2/users", "", bearer(tt.token)...)
+			if r.Status != tt.status {
+				t.Fatalf("status %d, want %d: %s", r.Status, tt.status, r.Body)
+			}
+			if tt.status == 401 {
+				wantProblem(t, r, 401)
+				if got := r.Header.Get("Www-Authenticate"); !strings.Contains(got, `error="invalid_token"`) {
+					t.Fatalf("WWW-Authenticate %q", got)
+				}
+			}
+		})
+	}
+}
