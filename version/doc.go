@@ -41,6 +41,15 @@
 // (an RFC 9651 Date), "Sunset: <IMF-fixdate>", and RFC 8288 Link values
 // built from URLs checked by [New].
 //
+// # Use
+//
+// [New] checks a [Config] and returns a [Negotiator]. Wrap a handler with
+// [Negotiator.Handler] and read the chosen version with [FromContext], or
+// let [Negotiator.Route] dispatch each version to its own handler.
+// [Negotiator.Negotiate] makes the decision alone, without writing a
+// response; on the header source it takes a few tens of nanoseconds and
+// does not allocate.
+//
 // # Place in the chain
 //
 // After authentication (and rate limiting), so that the deprecation log

@@ -111,3 +111,38 @@ func FuzzNegotiate(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDateVersions drives the lenient value parser with date-named
+// versions (Stripe-style) through the header source. Invariants: a
+// chosen version is configured, its canonical forms choose it again, and
+// any other outcome is ErrUnsupported or ErrConflict.
+func FuzzDateVersions(f *testing.F) {
+	for _, s := range []string{"2024-06-20", "v2026-11-01", `"2026-11-01"`, " 2024-06-20 ", "2026-02-30",
+		"2026-11-01, 2026-11-01", "2024-06-20,2026-11-01", "2026-11-1", "20261101", "", "\x00", "2026-11-01\t"} {
+		f.Add(s)
+	}
+	n := version.MustNew(version.Config{
+		Versions: []version.Version{{Name: "2024-06-20"}, {Name: "2026-11-01"}},
+		Default:  "2026-11-01",
+		Header:   "Stripe-Version",
+	})
+	f.Fuzz(func(t *testing.T, value string) {
+		r := &http.Request{Method: http.MethodGet, URL: &url.URL{Path: "/"}, Header: http.Header{"Stripe-Version": {value}}}
+		got, err := n.Negotiate(r)
+		if err != nil {
+			if !errors.Is(err, version.ErrUnsupported) && !errors.Is(err, version.ErrConflict) {
+				t.Fatalf("unexpected error %v", err)
+			}
+			return
+		}
+		if got != "2024-06-20" && got != "2026-11-01" {
+			t.Fatalf("Negotiate(%q) = %q", value, got)
+		}
+		for _, form := range []string{got, "V" + got, " \"" + got + "\" "} {
+			r.Header["Stripe-Version"] = []string{form}
+			if v, err := n.Negotiate(r); err != nil || v != got {
+				t.Fatalf("%q negotiates %q, %v; want %q", form, v, err, got)
+			}
+		}
+	})
+}
