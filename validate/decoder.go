@@ -193,18 +193,16 @@ func (d *Decoder) readBody(s *bodyState, r *http.Request) ([]byte, *RequestError
 		s.buf = make([]byte, 0, want)
 	}
 	buf := s.buf[:0]
+	limit := int(d.maxBody) + 1
 	for {
 		if len(buf) == cap(buf) {
-			if int64(len(buf)) > d.maxBody {
-				s.buf = buf
-				return nil, errTooLarge
-			}
-			n := min(2*cap(buf), int(d.maxBody)+1)
+			// len(buf) <= maxBody here, so the buffer can still grow.
+			n := min(max(2*cap(buf), 512), limit)
 			buf = append(buf[:cap(buf)], make([]byte, n-cap(buf))...)[:len(buf)]
 		}
-		n, err := r.Body.Read(buf[len(buf):cap(buf)])
+		n, err := r.Body.Read(buf[len(buf):min(cap(buf), limit)])
 		buf = buf[:len(buf)+n]
-		if int64(len(buf)) > d.maxBody {
+		if len(buf) >= limit {
 			s.buf = buf
 			return nil, errTooLarge
 		}

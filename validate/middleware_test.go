@@ -171,11 +171,13 @@ func TestLogsFieldsAndCodesOnly(t *testing.T) {
 	var logs bytes.Buffer
 	d := validate.MustNew(validate.Config{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	h := validate.JSON(d, registrationRules).Handler(http.NotFoundHandler())
-	h.ServeHTTP(httptest.NewRecorder(), post(`{"email":"not-an-email","password":"hunter2","name":"Ada","age":200}`))
+	h.ServeHTTP(httptest.NewRecorder(), post(`{"email":"not-an-email","password":"hunter2","name":"Ada","age":777}`))
 	var rec map[string]any
 	if err := json.Unmarshal(logs.Bytes(), &rec); err != nil {
 		t.Fatalf("log %q: %v", logs.String(), err)
 	}
+	delete(rec, "time") // its digits could match a value by chance
+	rest, _ := json.Marshal(rec)
 	if rec["msg"] != "input_validation_fail" || rec["level"] != "WARN" || rec["status"] != float64(422) {
 		t.Fatalf("record %v", rec)
 	}
@@ -184,9 +186,9 @@ func TestLogsFieldsAndCodesOnly(t *testing.T) {
 	if fmt.Sprint(fields) != fmt.Sprint(want) {
 		t.Fatalf("fields = %v, want %v", fields, want)
 	}
-	for _, secret := range []string{"hunter2", "not-an-email", "200"} {
-		if strings.Contains(logs.String(), secret) {
-			t.Fatalf("log contains %q: %s", secret, logs.String())
+	for _, secret := range []string{"hunter2", "not-an-email", "777"} {
+		if strings.Contains(string(rest), secret) {
+			t.Fatalf("log contains %q: %s", secret, rest)
 		}
 	}
 }
@@ -298,14 +300,14 @@ func TestDecodeAllocations(t *testing.T) {
 	})
 	// The *Registration, its four strings, and net/mail's parse of the
 	// address (five allocations in Go 1.26).
-	if allocs > 10 {
-		t.Fatalf("Decode allocates %v times per body, want at most 10", allocs)
+	if allocs > 10+raceSlack {
+		t.Fatalf("Decode allocates %v times per body, want at most %d", allocs, 10+raceSlack)
 	}
 	allocs = testing.AllocsPerRun(100, func() {
 		_, _ = validate.Unmarshal[Registration](context.Background(), d, []byte(`{"age":1,"age":2}`), nil)
 	})
-	if allocs > 5 {
-		t.Fatalf("rejecting a duplicate key allocates %v times, want at most 5", allocs)
+	if allocs > 4+raceSlack {
+		t.Fatalf("rejecting a duplicate key allocates %v times, want at most %d", allocs, 4+raceSlack)
 	}
 }
 
