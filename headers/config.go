@@ -78,7 +78,7 @@ const DefaultHSTSMaxAge = 2 * 365 * 24 * time.Hour
 const minPreloadMaxAge = 365 * 24 * time.Hour
 
 // maxHeaders bounds how many headers one response gets from the middleware.
-const maxHeaders = 20
+const maxHeaders = 16
 
 // denyAllPermissions turns off every powerful feature an API or a typical
 // page does not need (OWASP Secure Headers Project).
@@ -127,7 +127,8 @@ type Config struct {
 	// keyword quoting, Referrer-Policy tokens, Permissions-Policy syntax,
 	// and the known tokens of the other security headers. HSTS is set with
 	// the HSTS fields; Server, X-Powered-By, Set-Cookie and framing headers
-	// cannot be set here.
+	// cannot be set here. A response gets at most 14 headers from the
+	// middleware besides HSTS and Cache-Control, profile included.
 	Headers map[string]string
 
 	// Remove lists headers of the profile not to send, by name. Removing

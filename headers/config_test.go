@@ -149,6 +149,8 @@ func TestInvalidConfig(t *testing.T) {
 			"CSPReportURI: Content-Security-Policy is removed; there is no policy to report on"}},
 		{"bad report uri", headers.Config{CSPReportURI: "reports; script-src *"}, []string{
 			`CSPReportURI: "reports; script-src *" is not an absolute URL or a path`}},
+		{"too many headers", headers.Config{Headers: map[string]string{"X-A": "1", "X-B": "1", "X-C": "1", "X-D": "1", "X-E": "1", "X-F": "1"}}, []string{
+			"Headers: at most 14 headers in all, got 15"}},
 		{"strict-dynamic without nonce", headers.Config{Profile: headers.ProfileHTML, DisableNonces: true}, []string{
 			"DisableNonces: script-src 'strict-dynamic' needs a nonce or a hash source; without nonces no script can run"}},
 	}

@@ -52,14 +52,14 @@ func compileHosts(field string, hosts []string) (*hostList, []error) {
 	return hl, errs
 }
 
-// allows reports whether r's Host is well formed and allowed; a nil list
-// allows nothing.
-func (hl *hostList) allows(r *http.Request) bool {
+// allowed returns r's normalized Host and whether it is well formed and
+// allowed; a nil list allows nothing.
+func (hl *hostList) allowed(r *http.Request) (string, bool) {
 	if hl == nil {
-		return false
+		return "", false
 	}
 	name, ok := normalizeHost(r.Host)
-	return ok && hl.match(name)
+	return name, ok && hl.match(name)
 }
 
 // match reports whether the normalized host is allowed.

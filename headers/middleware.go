@@ -53,11 +53,15 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 	c := m.c
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		https := c.isHTTPS(r)
-		if c.redirect != 0 && !https && c.hosts.allows(r) {
-			// An empty-bodied redirect over plain HTTP: the header set
-			// protects content, and there is none.
-			c.redirectHTTPS(w, r)
-			return
+		if c.redirect != 0 && !https {
+			// Only an allowed host is redirected (AllowedHosts is required),
+			// so the target is a host the operator named, never an
+			// attacker's. The redirect has no body: the header set protects
+			// content, and there is none.
+			if name, ok := c.hosts.allowed(r); ok {
+				c.redirectHTTPS(w, r, name)
+				return
+			}
 		}
 		rw := &writer{ResponseWriter: w, c: c}
 		rw.set(w.Header(), https)
@@ -187,24 +191,21 @@ func forwardedProtoIsHTTPS(lines []string) bool {
 	return https
 }
 
-func (c *compiled) redirectHTTPS(w http.ResponseWriter, r *http.Request) {
-	// Only allowed hosts get here (AllowedHosts is required and checked
-	// first), so the target's host is one the operator named.
-	name, _ := normalizeHost(r.Host)
+func (c *compiled) redirectHTTPS(w http.ResponseWriter, r *http.Request, name string) {
+	open, close := "", ""
 	if strings.IndexByte(name, ':') >= 0 {
-		name = "[" + name + "]"
+		open, close = "[", "]" // an IPv6 literal
 	}
 	path := r.URL.EscapedPath()
 	if path == "" || path[0] != '/' {
 		path = "/"
 	}
-	// "//evil.example" after the host is still a path on our host.
-	target := "https://" + name + c.httpsPort + path
+	sep := ""
 	if r.URL.RawQuery != "" {
-		target += "?" + r.URL.RawQuery
+		sep = "?"
 	}
-	h := w.Header()
-	h["Location"] = []string{target}
+	// "//evil.example" after the host is still a path on our host.
+	w.Header()["Location"] = []string{"https://" + open + name + close + c.httpsPort + path + sep + r.URL.RawQuery}
 	w.WriteHeader(c.redirect)
 }
 
