@@ -289,7 +289,9 @@ func (j *JWKS) find(ctx context.Context, al alg, kid []byte, hasKid bool) *verif
 			return v
 		}
 	}
-	done := j.start(set == nil)
+	// Even without any set yet, fetches are spaced by MinRefreshInterval,
+	// so an unreachable issuer is not hammered by every request.
+	done := j.start(false)
 	if done == nil {
 		return nil
 	}

@@ -312,6 +312,10 @@ func TestJWKSFetchBounds(t *testing.T) {
 			if _, err := a.VerifyToken(ctx, tok); !errors.Is(err, auth.ErrTokenInvalid) {
 				t.Fatalf("err %v", err)
 			}
+			// Requests right after a failure do not refetch.
+			if n := srv.hits.Load(); n != 1 {
+				t.Fatalf("%d fetches, want 1", n)
+			}
 		})
 	}
 }

@@ -24,7 +24,9 @@ type RevocationList interface {
 	// IsRevoked reports whether t was revoked by ID or by subject.
 	IsRevoked(ctx context.Context, t TokenInfo) (bool, error)
 	// Revoke revokes the token t.ID of issuer t.Issuer until t.ExpiresAt;
-	// the entry then expires with the token. t.ID must not be empty.
+	// the entry then expires with the token. Pass t as the Authenticator
+	// reports it ([Claims.TokenInfo]): implementations may key entries by
+	// subject as well. t.ID must not be empty; ErrNoTokenID otherwise.
 	Revoke(ctx context.Context, t TokenInfo) error
 	// RevokeSubject revokes every token of subject from issuer issued at
 	// or before before. The entry is kept for ttl, which should be the
