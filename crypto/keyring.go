@@ -194,7 +194,7 @@ func (kr *Keyring) EncryptString(plaintext string, ad []byte) (string, error) {
 // DecryptString reverses [Keyring.EncryptString].
 func (kr *Keyring) DecryptString(ciphertext string, ad []byte) (string, error) {
 	if len(ciphertext) > base64.RawURLEncoding.EncodedLen(MaxPlaintextLen+2+MaxKeyIDLen+24+tagSize) {
-		kr.logFail(ErrTooLarge, nil)
+		kr.logFail(ErrMalformed, nil)
 		return "", ErrMalformed
 	}
 	raw, err := base64.RawURLEncoding.Strict().DecodeString(ciphertext)

@@ -51,11 +51,6 @@ type Config struct {
 	// MaxBcryptCost bounds the bcrypt cost. Zero means 14 (about a second).
 	MaxBcryptCost int
 
-	// MinBcryptCost is the bcrypt cost below which NeedsRehash reports
-	// true. Bcrypt hashes always need a rehash to argon2id anyway; this
-	// only matters to callers who inspect it. Zero means 10 (OWASP).
-	MinBcryptCost int
-
 	// MaxPasswordBytes caps the length of a password given to Hash or
 	// Verify. Zero means 1024. At least 64 (NIST SP 800-63B).
 	MaxPasswordBytes int
@@ -93,7 +88,6 @@ type policy struct {
 	maxM, maxT uint32
 	maxP       uint8
 	maxBcrypt  int
-	minBcrypt  int
 	maxPwd     int
 	conc       int
 	wait       time.Duration
@@ -107,7 +101,7 @@ func compile(cfg Config) (*policy, error) {
 	p := &policy{
 		m: orU32(cfg.MemoryKiB, DefaultMemoryKiB), t: orU32(cfg.Iterations, DefaultIterations),
 		p: cfg.Parallelism, saltLen: orInt(cfg.SaltLen, DefaultSaltLen), keyLen: orInt(cfg.KeyLen, DefaultKeyLen),
-		maxP: cfg.MaxParallelism, maxBcrypt: orInt(cfg.MaxBcryptCost, 14), minBcrypt: orInt(cfg.MinBcryptCost, 10),
+		maxP: cfg.MaxParallelism, maxBcrypt: orInt(cfg.MaxBcryptCost, 14),
 		maxPwd: orInt(cfg.MaxPasswordBytes, 1024), conc: orInt(cfg.MaxConcurrent, runtime.GOMAXPROCS(0)),
 		wait: cfg.MaxWait,
 	}
@@ -154,9 +148,6 @@ func compile(cfg Config) (*policy, error) {
 	}
 	if p.maxBcrypt < 4 || p.maxBcrypt > 31 {
 		bad("MaxBcryptCost", "must be 4 to 31")
-	}
-	if p.minBcrypt < 4 || p.minBcrypt > 31 {
-		bad("MinBcryptCost", "must be 4 to 31")
 	}
 	if p.maxPwd < 64 {
 		bad("MaxPasswordBytes", "below 64 (NIST SP 800-63B)")
