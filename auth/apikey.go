@@ -25,7 +25,8 @@ const (
 	maxAPIKeySecretLen = 256
 )
 
-// APIKey is one stored API key.
+// APIKey is one stored API key. Its zero value matches no key. A store
+// must not mutate an APIKey it has returned.
 type APIKey struct {
 	// ID is the key's public prefix, used for lookup.
 	ID string
@@ -39,7 +40,9 @@ type APIKey struct {
 	ExpiresAt time.Time
 }
 
-// APIKeyStore finds API keys by ID. LookupAPIKey returns nil, nil for an
+// APIKeyStore finds API keys by ID, so a lookup never depends on the
+// secret (the comparison of hashes is done by the Authenticator, in
+// constant time). LookupAPIKey returns nil, nil for an
 // unknown ID. Implementations must be safe for concurrent use.
 type APIKeyStore interface {
 	LookupAPIKey(ctx context.Context, id string) (*APIKey, error)

@@ -10,7 +10,7 @@ import (
 )
 
 // Claims are the verified claims of a token, stored as
-// [principal.Principal.Claims] for JWT principals. Raw holds the whole
+// read-only // [principal.Principal.Claims] for JWT principals. Raw holds the whole
 // verified payload for custom claims; see [ClaimsFrom].
 type Claims struct {
 	Issuer    string

@@ -97,7 +97,8 @@ type Config struct {
 }
 
 // TrustedIssuer is one issuer and where its keys come from: static Keys, a
-// JWKS, or both, or a Keyfunc.
+// JWKS, or both, or a Keyfunc. Its zero value is invalid. New copies it;
+// the JWKS it points to is shared, not copied.
 type TrustedIssuer struct {
 	// Issuer is compared byte for byte with the token's "iss".
 	Issuer string

@@ -55,6 +55,31 @@
 // [github.com/golang-jwt/jwt/v5.Keyfunc] is accepted as an escape hatch.
 // First-party APIs mint tokens with an [Issuer].
 //
+// # API keys
+//
+// Machine clients may present an API key "<id>.<secret>" in one header
+// field ([Config.APIKeyHeader], X-API-Key by default; never the query).
+// Stores keep only SHA-256 of the key ([HashAPIKey]); the id selects the
+// record and the hashes are compared in constant time. The principal's
+// Method is "apikey".
+//
+// # Revocation
+//
+// [Config.Revocations] is consulted after a token's signature and claims
+// are verified, by jti or by subject and issue time.
+// [MemoryRevocationList] serves one process; auth/redisrevoke serves many,
+// in one Redis round trip. Either way, when the list cannot answer the
+// request is refused with 503.
+//
+// # Logging
+//
+// With [Config.Logger] set, rejections are logged at the point of decision
+// with OWASP vocabulary events: authn_token_invalid, authn_token_expired
+// and authn_token_revoked (WARN), and authz_fail ([LevelCritical]), each
+// with a fixed "reason" attribute. Tokens, keys and claims values are
+// never logged; missing credentials are not a security event and are not
+// logged.
+//
 // [RFC 6750]: https://www.rfc-editor.org/rfc/rfc6750
 // [RFC 7515]: https://www.rfc-editor.org/rfc/rfc7515
 // [RFC 7517]: https://www.rfc-editor.org/rfc/rfc7517

@@ -45,7 +45,8 @@ var (
 // Error is a request-time rejection: one of the sentinels above plus a
 // fixed, non-secret reason for the log ("signature", "alg not allowed",
 // "claim name case"). Reasons never contain request data. Errors are
-// created once, so rejecting costs no allocation.
+// created once and shared, so rejecting costs no allocation; treat them
+// as immutable and compare them with errors.Is against the sentinels.
 type Error struct {
 	// Reason says why, in a few fixed words.
 	Reason string

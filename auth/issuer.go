@@ -21,7 +21,8 @@ const (
 	MaxTokenLifetime     = 24 * time.Hour
 )
 
-// IssuerConfig configures [NewIssuer].
+// IssuerConfig configures [NewIssuer]. Its zero value is invalid:
+// Issuer, Audience and Key are required. NewIssuer copies it.
 type IssuerConfig struct {
 	_ [0]func()
 	// Issuer is the "iss" claim, and Audience the "aud" claim; both
@@ -61,7 +62,8 @@ type Issuer struct {
 	now      func() time.Time
 }
 
-// Grant is what one token grants.
+// Grant is what one token grants. The zero value is invalid (Subject is
+// required).
 type Grant struct {
 	Subject string
 	Roles   []string

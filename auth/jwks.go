@@ -31,7 +31,8 @@ const (
 	maxJWKSKeys                = 100
 )
 
-// JWKSConfig configures [NewJWKS].
+// JWKSConfig configures [NewJWKS]. Only URL is required; NewJWKS copies
+// it, so later changes have no effect.
 type JWKSConfig struct {
 	_ [0]func()
 	// URL is the issuer's JWKS endpoint (RFC 7517). It must be https,

@@ -20,6 +20,10 @@ import (
 // Key is one verification key, pinned to one algorithm (RFC 8725 §3.1):
 // a token is checked with a key only when its "alg" equals Key.Algorithm,
 // so an RSA public key can never be used as an HMAC secret.
+//
+// The zero value is invalid. New and NewIssuer copy Secret, so later
+// changes to it have no effect; a PublicKey is shared and must not be
+// mutated.
 type Key struct {
 	// ID is matched against the token's "kid" header. A key with an empty
 	// ID matches only tokens without a kid.

@@ -7,7 +7,8 @@ import (
 	"time"
 )
 
-// TokenInfo identifies a token for revocation.
+// TokenInfo identifies a token for revocation; get it from
+// [Claims.TokenInfo].
 type TokenInfo struct {
 	Issuer    string
 	Subject   string
@@ -56,7 +57,8 @@ type MemoryRevocationList struct {
 
 type subjectEntry struct{ before, expires time.Time }
 
-// MemoryRevocationConfig configures [NewMemoryRevocationList].
+// MemoryRevocationConfig configures [NewMemoryRevocationList]; its zero
+// value is ready to use.
 type MemoryRevocationConfig struct {
 	_ [0]func()
 	// MaxEntries bounds the live entries; zero means 1,000,000.
