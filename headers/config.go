@@ -55,19 +55,19 @@ const (
 
 // Header names the package sets or manages.
 const (
-	HeaderCSP                  = "Content-Security-Policy"
-	HeaderCSPReportOnly        = "Content-Security-Policy-Report-Only"
-	HeaderContentTypeOptions   = "X-Content-Type-Options"
-	HeaderFrameOptions         = "X-Frame-Options"
-	HeaderReferrerPolicy       = "Referrer-Policy"
-	HeaderCORP                 = "Cross-Origin-Resource-Policy"
-	HeaderCOOP                 = "Cross-Origin-Opener-Policy"
-	HeaderCOEP                 = "Cross-Origin-Embedder-Policy"
-	HeaderPermissionsPolicy    = "Permissions-Policy"
-	HeaderCrossDomainPolicies  = "X-Permitted-Cross-Domain-Policies"
-	HeaderXSSProtection        = "X-Xss-Protection"
-	HeaderCacheControl         = "Cache-Control"
-	HeaderStrictTransportSecur = "Strict-Transport-Security"
+	HeaderCSP                 = "Content-Security-Policy"
+	HeaderCSPReportOnly       = "Content-Security-Policy-Report-Only"
+	HeaderContentTypeOptions  = "X-Content-Type-Options"
+	HeaderFrameOptions        = "X-Frame-Options"
+	HeaderReferrerPolicy      = "Referrer-Policy"
+	HeaderCORP                = "Cross-Origin-Resource-Policy"
+	HeaderCOOP                = "Cross-Origin-Opener-Policy"
+	HeaderCOEP                = "Cross-Origin-Embedder-Policy"
+	HeaderPermissionsPolicy   = "Permissions-Policy"
+	HeaderCrossDomainPolicies = "X-Permitted-Cross-Domain-Policies"
+	HeaderXSSProtection       = "X-Xss-Protection"
+	HeaderCacheControl        = "Cache-Control"
+	HeaderHSTS                = "Strict-Transport-Security"
 )
 
 // DefaultHSTSMaxAge is the HSTS max-age sent when [Config.HSTSMaxAge] is
@@ -223,7 +223,7 @@ type compiled struct {
 var forbidden = map[string]string{
 	"Server":                      "is always removed",
 	"X-Powered-By":                "is always removed",
-	HeaderStrictTransportSecur:    "is set with HSTSMaxAge, HSTSExcludeSubDomains and HSTSPreload, on HTTPS responses only",
+	HeaderHSTS:                    "is set with HSTSMaxAge, HSTSExcludeSubDomains and HSTSPreload, on HTTPS responses only",
 	HeaderCSPReportOnly:           "is set with CSPReportOnly",
 	"Set-Cookie":                  "is per-response state, not a static header",
 	"Location":                    "is per-response state, not a static header",
@@ -282,7 +282,7 @@ func (c *Config) compile() (*compiled, error) {
 		switch {
 		case cn == HeaderCacheControl:
 			cacheCtl = false
-		case cn == HeaderStrictTransportSecur:
+		case cn == HeaderHSTS:
 			hstsOn = false
 		case index(cn) >= 0:
 			list = slices.Delete(list, index(cn), index(cn)+1)

@@ -244,7 +244,9 @@ func rejectHost(w http.ResponseWriter, r *http.Request, err error, status int,
 	}
 }
 
-// HostConfig configures a [HostGuard].
+// HostConfig configures a [HostGuard]. Its zero value lacks the required
+// AllowedHosts; NewHostGuard copies what it needs, so later changes have no
+// effect.
 type HostConfig struct {
 	_ [0]func() // forces keyed literals; HostConfig is not comparable
 

@@ -1,10 +1,12 @@
 package headers
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 )
@@ -93,7 +95,7 @@ func (rw *writer) set(h http.Header, https bool) {
 	}
 	if https && c.hsts != "" {
 		rw.vals[n] = c.hsts
-		h[HeaderStrictTransportSecur] = rw.vals[n : n+1 : n+1]
+		h[HeaderHSTS] = rw.vals[n : n+1 : n+1]
 	}
 }
 
@@ -287,6 +289,12 @@ func (rw *writer) ReadFrom(src io.Reader) (int64, error) {
 func (rw *writer) Flush() {
 	rw.finish()
 	_ = http.NewResponseController(rw.ResponseWriter).Flush()
+}
+
+// Hijack hands the connection over (WebSocket upgrades) when the
+// underlying writer supports it; http.ErrNotSupported otherwise.
+func (rw *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(rw.ResponseWriter).Hijack()
 }
 
 // Unwrap lets [http.ResponseController] reach the underlying writer.

@@ -476,3 +476,40 @@ func TestAllowedHostsInMiddleware(t *testing.T) {
 		t.Errorf("allowed host got %d", rec.Code)
 	}
 }
+
+func TestNonceInsertedIntoCustomPolicy(t *testing.T) {
+	var nonce string
+	m := mustNew(t, headers.Config{Headers: map[string]string{
+		"Content-Security-Policy": "default-src 'none'; script-src 'self' 'strict-dynamic'; img-src 'self'",
+	}})
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { nonce = headers.Nonce(r.Context()) }))
+	got := serve(h, httpsRequest("GET", "https://example.com/")).Header().Get("Content-Security-Policy")
+	want := "default-src 'none'; script-src 'nonce-" + nonce + "' 'self' 'strict-dynamic'; img-src 'self'"
+	if nonce == "" || got != want {
+		t.Errorf("CSP = %q, want %q", got, want)
+	}
+}
+
+// TestHijackPassesThrough: WebSocket-style upgrades still reach the
+// connection through the wrapper.
+func TestHijackPassesThrough(t *testing.T) {
+	srv := httptest.NewServer(mustNew(t, headers.Config{}).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Errorf("Hijack: %v", err)
+			return
+		}
+		defer conn.Close()
+		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi")
+		_ = buf.Flush()
+	})))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if b, _ := io.ReadAll(resp.Body); string(b) != "hi" {
+		t.Errorf("body %q", b)
+	}
+}

@@ -25,7 +25,9 @@ const maxReportsPerBody = 20
 // maxLoggedField caps every string taken from a report into a log record.
 const maxLoggedField = 256
 
-// ReportConfig configures a [ReportHandler].
+// ReportConfig configures a [ReportHandler]. Its zero value lacks the
+// required Logger; NewReportHandler copies it, so later changes have no
+// effect.
 type ReportConfig struct {
 	_ [0]func() // forces keyed literals; ReportConfig is not comparable
 
