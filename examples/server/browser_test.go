@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// journeyPage runs in the browser on the page's origin: it registers, logs
+// in and lists users on the API origin with fetch(). The JSON bodies and
+// the Authorization header make every call a CORS preflight.
+const journeyPage = `<!doctype html><title>journey</title><pre id="out">pending</pre><script>
+const api = %q;
+const json = {"Content-Type": "application/json"};
+async function call(path, init) {
+  try {
+    const r = await fetch(api + path, init);
+    return r.status + ":" + (r.headers.get("RateLimit") ? "ratelimit" : "-") + ":" + (await r.text()).length;
+  } catch (e) { return "blocked"; }
+}
+(async () => {
+  const out = [];
+  out.push("register=" + await call("/api/users", {method: "POST", headers: json,
+    body: JSON.stringify({email: "browser@example.com", password: "amber-violin-harbor-93", name: "Browser", age: 33})}));
+  let token = "";
+  try {
+    const r = await fetch(api + "/api/login", {method: "POST", headers: json,
+      body: JSON.stringify({email: "browser@example.com", password: "amber-violin-harbor-93"})});
+    token = (await r.json()).token || "";
+    out.push("login=" + r.status);
+  } catch (e) { out.push("login=blocked"); }
+  out.push("list=" + await call("/api/v2/users", {headers: {"Authorization": "Bearer " + token}}));
+  document.getElementById("out").textContent = "done " + out.join(" ");
+})();
+</script>`
+
+func findChromium(t *testing.T) string {
+	t.Helper()
+	if p, err := exec.LookPath("/usr/bin/chromium"); err == nil {
+		return p
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	msg := "chromium not found: install the Debian package chromium"
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// TestBrowserCORS loads pages from two other loopback origins in headless
+// Chromium: the allowed one completes the journey through preflights with
+// Authorization; the disallowed one is blocked by the browser.
+func TestBrowserCORS(t *testing.T) {
+	chromium := findChromium(t)
+	page := func(api string, ln net.Listener) *httptest.Server {
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprintf(w, journeyPage, api)
+		}))
+		if ln != nil {
+			srv.Listener.Close()
+			srv.Listener = ln
+		}
+		srv.Start()
+		return srv
+	}
+	// The allowed page's origin must be known before the API starts.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, "CORS_ORIGINS=http://"+ln.Addr().String())
+	allowedPage := page(s.URL, ln)
+	defer allowedPage.Close()
+	deniedPage := page(s.URL, nil)
+	defer deniedPage.Close()
+
+	dom := runChromium(t, chromium, allowedPage.URL)
+	want := regexp.MustCompile(`done register=201:ratelimit:\d+ login=200 list=200:ratelimit:\d+`)
+	if !want.MatchString(dom) {
+		t.Fatalf("allowed origin: %s", extractOut(dom))
+	}
+	dom = runChromium(t, chromium, deniedPage.URL)
+	if !strings.Contains(dom, "done register=blocked login=blocked list=blocked") {
+		t.Fatalf("disallowed origin: %s", extractOut(dom))
+	}
+	if !strings.Contains(s.audit.String(), `"msg":"authn_login_success"`) {
+		t.Error("the browser's login left no authn_login_success event")
+	}
+}
+
+func extractOut(dom string) string {
+	if i := strings.Index(dom, `<pre id="out">`); i >= 0 {
+		dom = dom[i:]
+		if j := strings.Index(dom, "</pre>"); j >= 0 {
+			return dom[:j]
+		}
+	}
+	if len(dom) > 2000 {
+		dom = dom[:2000]
+	}
+	return dom
+}
+
+// runChromium loads url headless with a throwaway profile and returns the
+// DOM after the scripts settle. The browser's process group is killed by
+// its PID when done or after 60 s.
+func runChromium(t *testing.T, chromium, url string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, chromium,
+		"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+		"--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+		"--user-data-dir="+t.TempDir(), "--virtual-time-budget=30000", "--dump-dom", url)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	if err != nil {
+		t.Fatalf("chromium: %v\n%.4000s", err, stderr.String())
+	}
+	return stdout.String()
+}
