@@ -215,6 +215,7 @@ var negotiationCases = []negotiationCase{
 	{name: "media type without version uses default", target: "/x", header: http.Header{"Accept": {mt}}, wantStatus: 204, wantVer: "3", wantPath: "/x"},
 	{name: "media type q=0 is refused", target: "/x", header: http.Header{"Accept": {mt + ";version=2;q=0"}}, wantStatus: 204, wantVer: "3", wantPath: "/x"},
 	{name: "other media type ignored", target: "/x", header: http.Header{"Accept": {"application/json;version=9"}}, wantStatus: 204, wantVer: "3", wantPath: "/x"},
+	{name: "media type range naming two versions names none", target: "/x", header: http.Header{"Accept": {mt + ";version=2;version=3"}}, wantStatus: 406, wantErr: version.ErrNotAcceptable},
 	{name: "media type unsupported is 406", target: "/x", header: http.Header{"Accept": {mt + ";version=9"}}, wantStatus: 406, wantErr: version.ErrNotAcceptable},
 	{name: "media type accepts the header's version", target: "/x", header: http.Header{"API-Version": {"1"}, "Accept": {mt + ";version=2, " + mt + ";version=1;q=0.1"}}, wantStatus: 204, wantVer: "1", wantPath: "/x"},
 	{name: "media type conflicts with header", target: "/x", header: http.Header{"API-Version": {"1"}, "Accept": {mt + ";version=2"}}, wantStatus: 400, wantErr: version.ErrConflict},

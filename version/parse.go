@@ -209,7 +209,7 @@ func (n *Negotiator) fromAccept(lines []string, want *compiled) acceptVersion {
 				continue
 			}
 			var ver string
-			hasVer, q := false, 1000
+			hasVer, dupVer, q := false, false, 1000
 			for p := true; p; {
 				var param string
 				param, params, p = nextElement(params, ';')
@@ -220,6 +220,7 @@ func (n *Negotiator) fromAccept(lines []string, want *compiled) acceptVersion {
 				name = trimOWS(name)
 				switch {
 				case strings.EqualFold(name, "version"):
+					dupVer = hasVer // a range naming two versions names none
 					ver, hasVer = value, true
 				case strings.EqualFold(name, "q"):
 					if q, ok = parseQ(trimOWS(value)); !ok {
@@ -232,7 +233,7 @@ func (n *Negotiator) fromAccept(lines []string, want *compiled) acceptVersion {
 			}
 			res.named = true
 			k, ok := parseValue(ver)
-			if !ok {
+			if !ok || dupVer {
 				continue
 			}
 			cv := n.find(k)
