@@ -1,0 +1,86 @@
+package ratelimit_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/apisec-go/apisec/ratelimit"
+)
+
+var rateCases = []struct {
+	in     string
+	limit  int
+	window time.Duration
+	ok     bool
+}{
+	{"10/s", 10, time.Second, true},
+	{"100/m", 100, time.Minute, true},
+	{"5/m", 5, time.Minute, true},
+	{"1000/h", 1000, time.Hour, true},
+	{"5000/d", 5000, 24 * time.Hour, true},
+	{"5/15m", 5, 15 * time.Minute, true},
+	{"20/30s", 20, 30 * time.Second, true},
+	{"1/sec", 1, time.Second, true},
+	{"3/min", 3, time.Minute, true},
+	{"3/minute", 3, time.Minute, true},
+	{"7/hour", 7, time.Hour, true},
+	{"9/day", 9, 24 * time.Hour, true},
+	{"1000000000/s", 1_000_000_000, time.Second, true},
+	{"1/366d", 1, 366 * 24 * time.Hour, true},
+	{"", 0, 0, false},
+	{"10", 0, 0, false},
+	{"/s", 0, 0, false},
+	{"0/s", 0, 0, false},
+	{"-1/s", 0, 0, false},
+	{"+1/s", 0, 0, false},
+	{"01/s", 0, 0, false},
+	{"1.5/s", 0, 0, false},
+	{"10/", 0, 0, false},
+	{"10/ms", 0, 0, false},
+	{"10/S", 0, 0, false},
+	{"10 /s", 0, 0, false},
+	{"10/ s", 0, 0, false},
+	{"10/s ", 0, 0, false},
+	{"10/0s", 0, 0, false},
+	{"10/05s", 0, 0, false},
+	{"10/s/s", 0, 0, false},
+	{"1000000001/s", 0, 0, false},
+	{"99999999999999999999/s", 0, 0, false},
+	{"1/367d", 0, 0, false},
+	{"1/9999999999h", 0, 0, false},
+	{"10/m\x00", 0, 0, false},
+}
+
+func TestParseRate(t *testing.T) {
+	for _, tt := range rateCases {
+		t.Run(tt.in, func(t *testing.T) {
+			p, err := ratelimit.ParseRate(tt.in)
+			if !tt.ok {
+				if err == nil {
+					t.Fatalf("ParseRate(%q) = %v, want an error", tt.in, p)
+				}
+				return
+			}
+			if err != nil || p.Limit != tt.limit || p.Window != tt.window || p.Name != "" || p.Algorithm != ratelimit.GCRA {
+				t.Fatalf("ParseRate(%q) = %+v, %v; want %d per %v", tt.in, p, err, tt.limit, tt.window)
+			}
+			// String writes what ParseRate reads back.
+			q, err := ratelimit.ParseRate(p.String())
+			if err != nil || q.Limit != p.Limit || q.Window != p.Window {
+				t.Errorf("round trip of %q via %q = %+v, %v", tt.in, p.String(), q, err)
+			}
+		})
+	}
+}
+
+func TestPolicyString(t *testing.T) {
+	for in, want := range map[string]string{"100/m": "100/m", "5/15m": "5/15m", "1/sec": "1/s", "2/60s": "2/m", "3/24h": "3/d", "4/90m": "4/90m"} {
+		p, err := ratelimit.ParseRate(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.String(); got != want {
+			t.Errorf("%q.String() = %q, want %q", in, got, want)
+		}
+	}
+}
