@@ -21,8 +21,8 @@ func Example() {
 	perHour.Name = "hourly"
 
 	limiter, err := ratelimit.New(ratelimit.Config{
-		Policies:      []ratelimit.Policy{perSecond, perHour},
-		ExemptPaths:   []string{"/healthz"},
+		Policies:    []ratelimit.Policy{perSecond, perHour},
+		ExemptPaths: []string{"/healthz"},
 		// For deterministic output only: a frozen clock and no jitter.
 		Now:           func() time.Time { return time.Unix(1_800_000_000, 0) },
 		NoResetJitter: true,
