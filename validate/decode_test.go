@@ -20,25 +20,26 @@ type address struct {
 }
 
 type profile struct {
-	Name     string            `json:"name"`
-	Nick     *string           `json:"nick"`
-	Age      int8              `json:"age"`
-	Count    uint16            `json:"count"`
-	Big      int64             `json:"big"`
-	Ratio    float32           `json:"ratio"`
-	Score    float64           `json:"score"`
-	OK       bool              `json:"ok"`
-	Tags     []string          `json:"tags"`
-	Pair     [2]int            `json:"pair"`
-	Address  *address          `json:"address"`
-	Labels   map[string]int    `json:"labels"`
-	Any      any               `json:"any"`
-	Raw      json.RawMessage   `json:"raw"`
-	Num      json.Number       `json:"num"`
-	When     time.Time         `json:"when"`
-	Blob     []byte            `json:"blob"`
-	Ignored  string            `json:"-"`
-	internal string            //nolint:unused // unexported fields are never set
+	Name    string          `json:"name"`
+	Nick    *string         `json:"nick"`
+	Age     int8            `json:"age"`
+	Count   uint16          `json:"count"`
+	Big     int64           `json:"big"`
+	Ratio   float32         `json:"ratio"`
+	Score   float64         `json:"score"`
+	OK      bool            `json:"ok"`
+	Tags    []string        `json:"tags"`
+	Pair    [2]int          `json:"pair"`
+	Address *address        `json:"address"`
+	Labels  map[string]int  `json:"labels"`
+	Any     any             `json:"any"`
+	Raw     json.RawMessage `json:"raw"`
+	Num     json.Number     `json:"num"`
+	When    time.Time       `json:"when"`
+	Blob    []byte          `json:"blob"`
+	Ignored string          `json:"-"`
+	//lint:ignore U1000 present to prove unexported fields are never set
+	internal string
 	Nested   map[string][]bool `json:"nested"`
 	Untagged string
 }
