@@ -146,7 +146,9 @@ func (m *Middleware) actual(p *policy, w http.ResponseWriter, r *http.Request, o
 		return
 	}
 	// One slot per header; the Vary slot goes unused when an outer
-	// handler already set Vary, which is rarer than the lookup it saves.
+	// handler already set Vary. An empty map (the usual case when cors is
+	// the outermost middleware) cannot hold a Vary, which saves a lookup.
+	empty := len(h) == 0
 	v := m.values(p.actualSlots)
 	if p.anyOrigin {
 		v[0] = "*"
@@ -166,7 +168,11 @@ func (m *Middleware) actual(p *policy, w http.ResponseWriter, r *http.Request, o
 		n++
 	}
 	if p.varyActual != "" {
-		if old, ok := h[hVary]; ok {
+		var old []string
+		if !empty {
+			old = h[hVary]
+		}
+		if old != nil {
 			appendVary(h, old, p.varyActual)
 		} else {
 			v[n] = p.varyActual
@@ -192,6 +198,7 @@ func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request
 	}
 
 	h := w.Header()
+	empty := len(h) == 0
 	v := m.values(6)
 	if p.anyOrigin {
 		v[0] = "*"
@@ -234,7 +241,11 @@ func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request
 		h[hACMA] = v[n : n+1 : n+1]
 		n++
 	}
-	if old, ok := h[hVary]; ok {
+	var old []string
+	if !empty {
+		old = h[hVary]
+	}
+	if old != nil {
 		appendVary(h, old, p.varyPref)
 	} else {
 		v[n] = p.varyPref
@@ -302,9 +313,11 @@ func (m *Middleware) deny(p *policy, w http.ResponseWriter, r *http.Request, err
 
 // addVary adds one Vary value, keeping any already set by outer handlers.
 func (m *Middleware) addVary(h http.Header, val string) {
-	if old, ok := h[hVary]; ok {
-		appendVary(h, old, val)
-		return
+	if len(h) != 0 {
+		if old := h[hVary]; old != nil {
+			appendVary(h, old, val)
+			return
+		}
 	}
 	v := m.values(1)
 	v[0] = val
