@@ -38,10 +38,14 @@
 //     Access-Control-Allow-Credentials and Access-Control-Expose-Headers;
 //   - Vary is appended, never overwritten: Origin on responses that depend
 //     on it, plus Access-Control-Request-Method and -Headers on preflights;
-//     responses for Origins "*" carry none;
+//     responses for Origins "*" carry none; requests without Origin pass
+//     untouched at near-zero cost unless [Config.VaryNonCORS] is set;
 //   - every header value is fresh memory owned by one response, so a
 //     handler that edits w.Header() in place cannot corrupt other responses
-//     (rs/cors#198), and the common paths allocate nothing per request.
+//     (rs/cors#198). The values are carved from 2 KiB slabs, each response
+//     taking its own disjoint slots, so the common paths make no allocation
+//     per request on average (one slab per 20 to 60 responses) and still
+//     never share memory between responses.
 //
 // A credentialed request (Cookie or Authorization) from an origin that is
 // not allowed is logged as "malicious_cors" on [Config.Logger].

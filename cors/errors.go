@@ -5,6 +5,8 @@ import "errors"
 // ConfigError is one problem found by [New] or [Middleware.Reconfigure] in a
 // [Config]. Both join every problem they find with errors.Join, so callers
 // see the whole list at once; use errors.As to inspect them one by one.
+// A ConfigError is a plain value: safe to share, never mutated by the
+// package.
 type ConfigError struct {
 	Field  string // the Config field, e.g. "Origins[2]"
 	Reason string
