@@ -18,10 +18,14 @@ const (
 type Config struct {
 	_ [0]func()
 
-	// Client is the Redis connection (required): *redis.Client,
-	// *redis.ClusterClient, a Sentinel failover client, or a
-	// *redis.Ring... anything that implements redis.UniversalClient.
+	// Client is the Redis connection: *redis.Client, *redis.ClusterClient,
+	// a Sentinel failover client... anything that implements
+	// redis.UniversalClient. Exactly one of Client and URL is required.
 	Client redis.UniversalClient
+	// URL, instead of Client, names a single Redis server
+	// ("redis://[user:password@]host:port/db" or "rediss://..." for TLS);
+	// the Store then owns the connection and [Store.Close] closes it.
+	URL string
 	// Prefix namespaces the keys: "{<Prefix>:<key>}". 1 to 64 printable
 	// ASCII characters without braces or spaces; empty means DefaultPrefix.
 	// Give each application (or limiter) sharing a Redis its own prefix.
@@ -33,8 +37,16 @@ type Config struct {
 
 func (c *Config) validate() []error {
 	var errs []error
-	if c.Client == nil {
-		errs = append(errs, &ConfigError{Field: "Client", Reason: "required"})
+	switch {
+	case c.Client == nil && c.URL == "":
+		errs = append(errs, &ConfigError{Field: "Client", Reason: "required (or URL)"})
+	case c.Client != nil && c.URL != "":
+		errs = append(errs, &ConfigError{Field: "URL", Reason: "set either Client or URL, not both"})
+	case c.URL != "":
+		if _, err := redis.ParseURL(c.URL); err != nil {
+			// The URL may hold a password: never echo it.
+			errs = append(errs, &ConfigError{Field: "URL", Reason: "not a valid redis:// or rediss:// URL"})
+		}
 	}
 	if c.Prefix != "" {
 		ok := len(c.Prefix) <= 64

@@ -23,6 +23,7 @@ var errReply = errors.New("redisstore: unexpected reply from Redis")
 // holds no lock of its own. There is no useful zero value: call [New].
 type Store struct {
 	client  redis.UniversalClient
+	owned   bool
 	prefix  string
 	timeout time.Duration
 }
@@ -36,6 +37,10 @@ func New(cfg Config) (*Store, error) {
 		return nil, errors.Join(errs...)
 	}
 	s := &Store{client: cfg.Client, prefix: cfg.Prefix, timeout: cfg.Timeout}
+	if cfg.URL != "" {
+		opt, _ := redis.ParseURL(cfg.URL) // validated
+		s.client, s.owned = redis.NewClient(opt), true
+	}
 	if s.prefix == "" {
 		s.prefix = DefaultPrefix
 	}
@@ -111,6 +116,15 @@ func (s *Store) Reset(ctx context.Context, key string, ps []ratelimit.Policy) er
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	return resetScript.Run(ctx, s.client, s.keys(key, ps)).Err()
+}
+
+// Close closes the connection the Store opened from [Config.URL]. A
+// [Config.Client] passed in is left open.
+func (s *Store) Close() error {
+	if s.owned {
+		return s.client.Close()
+	}
+	return nil
 }
 
 // String describes the store without secrets.

@@ -49,6 +49,24 @@ func newStore(t testing.TB, c redis.UniversalClient, prefix string) *redisstore.
 	return s
 }
 
+func TestURL(t *testing.T) {
+	srv := redistest.Start(t)
+	s, err := redisstore.New(redisstore.Config{URL: "redis://" + srv.Addr + "/0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := []ratelimit.Policy{{Name: "p", Limit: 1, Window: time.Hour}}
+	if d, err := s.Take(context.Background(), "k", 1, time.Now(), ps); err != nil || !d.Allowed {
+		t.Fatalf("%+v %v", d, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Take(context.Background(), "k", 1, time.Now(), ps); err == nil {
+		t.Error("Take after Close succeeded: the owned client was not closed")
+	}
+}
+
 func TestConformance(t *testing.T) {
 	srv := redistest.Start(t)
 	s := newStore(t, client(t, srv.Addr), "conf")
@@ -260,7 +278,9 @@ func TestConfigErrors(t *testing.T) {
 		cfg  redisstore.Config
 		want []string
 	}{
-		{"missing client", redisstore.Config{}, []string{"redisstore: Client: required"}},
+		{"missing client", redisstore.Config{}, []string{"redisstore: Client: required (or URL)"}},
+		{"client and URL", redisstore.Config{Client: redis.NewClient(&redis.Options{}), URL: "redis://127.0.0.1:1"}, []string{"redisstore: URL: set either Client or URL, not both"}},
+		{"bad URL hides its password", redisstore.Config{URL: "http://user:s3cret@host/"}, []string{"redisstore: URL: not a valid redis:// or rediss:// URL"}},
 		{"everything wrong", redisstore.Config{Client: redis.NewClient(&redis.Options{}), Prefix: "a{b}", Timeout: -time.Second},
 			[]string{
 				`redisstore: Prefix: "a{b}": use 1 to 64 printable ASCII characters without spaces or braces`,
