@@ -2,11 +2,14 @@ package headers_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 
 	"github.com/apisec-go/apisec/headers"
@@ -138,4 +141,40 @@ func ExampleHostGuard() {
 	// Output:
 	// www.example.com 404
 	// evil.example 421
+}
+
+// TLSConfig for a server that terminates TLS itself; add the certificate.
+func ExampleTLSConfig() {
+	cfg := headers.TLSConfig()
+	// cfg.Certificates = []tls.Certificate{cert}
+	srv := &http.Server{Addr: "127.0.0.1:8443", TLSConfig: cfg}
+	fmt.Println(tls.VersionName(srv.TLSConfig.MinVersion), srv.TLSConfig.CurvePreferences[0])
+	// Output: TLS 1.2 X25519MLKEM768
+}
+
+// A CSP report endpoint: browsers POST violations to it, each is logged as
+// malicious_csp_violation. Point the policy at it with CSPReportURI.
+func ExampleReportHandler() {
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{} // stable output
+			}
+			return a
+		},
+	}))
+	reports, err := headers.NewReportHandler(headers.ReportConfig{Logger: logger})
+	if err != nil {
+		panic(err)
+	}
+	body := `{"csp-report":{"document-uri":"https://example.com/account?token=abc",` +
+		`"effective-directive":"script-src-elem","blocked-uri":"https://evil.example/x.js"}}`
+	r := httptest.NewRequest("POST", "/csp-reports", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/csp-report")
+	rec := httptest.NewRecorder()
+	reports.ServeHTTP(rec, r)
+	fmt.Println(rec.Code)
+	// Output:
+	// level=WARN msg=malicious_csp_violation component=headers document_uri=https://example.com/account blocked_uri=https://evil.example/x.js effective_directive=script-src-elem disposition="" source_file="" line_number=0 sample=""
+	// 204
 }
