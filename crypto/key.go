@@ -79,7 +79,9 @@ func (Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }
 // [github.com/apisec-go/apisec/crypto/token] signers ignore it.
 //
 // A Key redacts its secret when formatted with package fmt or slog: it
-// prints as "Key{ID:k1 Cipher:aes-256-gcm Secret:[REDACTED]}".
+// prints as "Key{ID:k1 Cipher:aes-256-gcm Secret:[REDACTED]}". The zero Key
+// is invalid (no id, no secret). Keys are plain values: constructors copy
+// the secret, so clearing or reusing the slice afterwards is safe.
 type Key struct {
 	ID     string
 	Cipher Cipher

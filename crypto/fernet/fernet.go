@@ -85,7 +85,8 @@ type Config struct {
 }
 
 // Codec decrypts and optionally encrypts Fernet tokens. Build it with
-// [New]; it is safe for concurrent use.
+// [New]; the zero Codec is unusable. It is safe for concurrent use and
+// immutable.
 type Codec struct {
 	keys     []key
 	ttl      time.Duration

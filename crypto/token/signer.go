@@ -35,8 +35,8 @@ type signKey struct {
 	pool sync.Pool // of hash.Hash, keyed HMACs reset before use
 }
 
-// Signer computes and verifies HMAC-SHA256 tags. Build it with [New]. It
-// is safe for concurrent use.
+// Signer computes and verifies HMAC-SHA256 tags. Build it with [New]; the
+// zero Signer is unusable. It is safe for concurrent use and immutable.
 type Signer struct {
 	primary *signKey
 	byID    map[string]*signKey
