@@ -513,3 +513,20 @@ func TestHijackPassesThrough(t *testing.T) {
 		t.Errorf("body %q", b)
 	}
 }
+
+// TestNeverSendsXSSModeBlock: OWASP replaced "X-XSS-Protection: 1;
+// mode=block" (sent by unrolled/secure and the seed) with 0; the auditor it
+// enabled could be abused to leak data and is gone from browsers.
+func TestNeverSendsXSSModeBlock(t *testing.T) {
+	for _, p := range []headers.Profile{headers.ProfileAPI, headers.ProfileHTML} {
+		rec := serve(mustNew(t, headers.Config{Profile: p}).Handler(okHandler), httpsRequest("GET", "https://example.com/"))
+		if got := rec.Header().Values("X-Xss-Protection"); len(got) != 1 || got[0] != "0" {
+			t.Errorf("profile %s: X-XSS-Protection = %q, want [0]", p, got)
+		}
+	}
+	for _, v := range []string{"1; mode=block", "1", "1; report=https://r.example"} {
+		if _, err := headers.New(headers.Config{Headers: map[string]string{"X-XSS-Protection": v}}); err == nil {
+			t.Errorf("X-XSS-Protection %q accepted", v)
+		}
+	}
+}
