@@ -5,6 +5,7 @@ go 1.26.0
 require github.com/apisec-go/apisec v0.0.0
 
 require (
+	github.com/alexedwards/argon2id v1.0.0 // indirect
 	github.com/auth0/go-jwt-middleware/v2 v2.3.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.3.0 // indirect
