@@ -430,3 +430,21 @@ func TestConcurrentUseIsBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestBcryptVariants: $2a$, $2b$ and $2y$ name the same algorithm for
+// passwords without non-ASCII quirks, and all three verify.
+func TestBcryptVariants(t *testing.T) {
+	h := mustHasher(t, password.Config{})
+	base := bcryptHash(t, "hunter2hunter2") // $2a$04$...
+	for _, v := range []string{"2a", "2b", "2y"} {
+		t.Run(v, func(t *testing.T) {
+			hash := "$" + v + base[3:]
+			if err := h.Verify(ctx, hash, "hunter2hunter2"); err != nil {
+				t.Errorf("Verify = %v", err)
+			}
+			if err := h.Verify(ctx, hash, "hunter2hunter3"); !errors.Is(err, password.ErrMismatch) {
+				t.Errorf("wrong password: %v", err)
+			}
+		})
+	}
+}
