@@ -160,6 +160,7 @@ type policy struct {
 	varyActual, varyPref   string // "" = no Vary
 	varyNonCORS            string // "" = no Vary on requests without Origin
 	actualSlots            int    // header values an allowed actual request needs
+	preflightSlots         int    // the same for a preflight, less its ACAH
 
 	status      int
 	passthrough bool
@@ -382,6 +383,16 @@ func (c *Config) compile() (*policy, error) {
 	}
 	if p.varyActual != "" {
 		p.actualSlots++
+	}
+	p.preflightSlots = 2 // ACAO and Vary
+	if p.credentials {
+		p.preflightSlots++
+	}
+	if p.anyMethod || p.acam != "" {
+		p.preflightSlots++
+	}
+	if p.acma != "" {
+		p.preflightSlots++
 	}
 	return p, nil
 }

@@ -199,7 +199,11 @@ func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request
 
 	h := w.Header()
 	empty := len(h) == 0
-	v := m.values(6)
+	k := p.preflightSlots
+	if items > 0 {
+		k++
+	}
+	v := m.values(k)
 	if p.anyOrigin {
 		v[0] = "*"
 	} else {
@@ -292,14 +296,23 @@ var forbiddenBody = problem.MustCompile(problem.Problem{
 // problem.Compiled.Write so that a rejected preflight allocates nothing.
 func (m *Middleware) deny(p *policy, w http.ResponseWriter, r *http.Request, err error) {
 	h := w.Header()
-	v := m.values(4)
+	if p.deny != nil {
+		if p.debug {
+			v := m.values(1)
+			v[0] = debugReason(err)
+			h[hDebug] = v
+		}
+		p.deny(w, r, err)
+		return
+	}
+	k := 3
+	if p.debug {
+		k = 4
+	}
+	v := m.values(k)
 	if p.debug {
 		v[3] = debugReason(err)
 		h[hDebug] = v[3:4:4]
-	}
-	if p.deny != nil {
-		p.deny(w, r, err)
-		return
 	}
 	v[0], v[1], v[2] = problem.ContentType, "nosniff", "no-store"
 	h["Content-Type"] = v[0:1:1]
