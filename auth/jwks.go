@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -85,6 +86,9 @@ type JWKS struct {
 	now                     func() time.Time
 
 	set atomic.Pointer[keySet]
+	// noRetryUntil (Unix ns) lets stale-set requests skip the lock while a
+	// refresh is not allowed yet.
+	noRetryUntil atomic.Int64
 
 	mu          sync.Mutex
 	inflight    chan struct{}
@@ -146,12 +150,24 @@ func NewJWKS(cfg JWKSConfig) (*JWKS, error) {
 		return nil, errors.Join(errs...)
 	}
 	if j.client == nil {
-		j.client = &http.Client{Timeout: j.timeout}
+		j.client = &http.Client{Timeout: j.timeout, CheckRedirect: secureRedirect}
 	}
 	if j.now == nil {
 		j.now = time.Now
 	}
 	return j, nil
+}
+
+// secureRedirect follows at most 3 redirects, and never from https to a
+// plain-http URL off the loopback interface.
+func secureRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 3 {
+		return errors.New("too many redirects")
+	}
+	if req.URL.Scheme != "https" && !(req.URL.Scheme == "http" && isLoopback(req.URL.Hostname())) {
+		return errors.New("redirect to a non-https URL")
+	}
+	return nil
 }
 
 func isLoopback(host string) bool {
@@ -190,6 +206,7 @@ func (j *JWKS) start(force bool) <-chan struct{} {
 		return nil
 	}
 	j.lastAttempt = now
+	j.noRetryUntil.Store(now.Add(j.minRef).UnixNano())
 	ch := make(chan struct{})
 	j.inflight = ch
 	go j.fetch(ch)
@@ -283,7 +300,7 @@ func maxAge(cc string) (time.Duration, bool) {
 func (j *JWKS) find(ctx context.Context, al alg, kid []byte, hasKid bool) *verifier {
 	set := j.set.Load()
 	if set != nil {
-		if !j.now().Before(set.refreshAt) {
+		if now := j.now(); !now.Before(set.refreshAt) && now.UnixNano() >= j.noRetryUntil.Load() {
 			j.start(false)
 		}
 		if v := set.lookup(al, kid, hasKid); v != nil {
@@ -328,15 +345,16 @@ func (s *keySet) lookup(al alg, kid []byte, hasKid bool) *verifier {
 
 // jwk is one JSON Web Key (RFC 7517 §4, RFC 7518 §6, RFC 8037).
 type jwk struct {
-	Kty string `json:"kty"`
-	Kid string `json:"kid"`
-	Use string `json:"use"`
-	Alg string `json:"alg"`
-	Crv string `json:"crv"`
-	N   string `json:"n"`
-	E   string `json:"e"`
-	X   string `json:"x"`
-	Y   string `json:"y"`
+	Kty string   `json:"kty"`
+	Kid string   `json:"kid"`
+	Use string   `json:"use"`
+	Ops []string `json:"key_ops"`
+	Alg string   `json:"alg"`
+	Crv string   `json:"crv"`
+	N   string   `json:"n"`
+	E   string   `json:"e"`
+	X   string   `json:"x"`
+	Y   string   `json:"y"`
 }
 
 // ParseJWKS parses a JWK Set document (RFC 7517 §5) into verification
@@ -370,7 +388,7 @@ func ParseJWKS(data []byte) ([]Key, error) {
 }
 
 func (k *jwk) key() (Key, bool) {
-	if k.Use != "" && k.Use != "sig" {
+	if k.Use != "" && k.Use != "sig" || k.Ops != nil && !slices.Contains(k.Ops, "verify") {
 		return Key{}, false
 	}
 	var (

@@ -58,6 +58,8 @@ type jwksServer struct {
 	gate   chan struct{} // when non-nil, requests wait for it to close
 	hits   atomic.Int32
 	hitCh  chan struct{}
+	// hitsPerFetch is how many requests one fetch makes (redirects).
+	hitsPerFetch int32
 }
 
 func newJWKSServer(t *testing.T, body string) *jwksServer {
@@ -77,6 +79,9 @@ func newJWKSServer(t *testing.T, body string) *jwksServer {
 		}
 		if cc != "" {
 			w.Header().Set("Cache-Control", cc)
+		}
+		if status == http.StatusFound {
+			w.Header().Set("Location", "/again")
 		}
 		w.WriteHeader(status)
 		_, _ = w.Write([]byte(body))
@@ -283,6 +288,8 @@ func TestJWKSFetchBounds(t *testing.T) {
 		{"huge body", nil, func(s *jwksServer) { s.body = `{"keys":[` + strings.Repeat(" ", 2<<20) + `]}` }},
 		{"body over a custom cap", func(c *auth.JWKSConfig) { c.MaxBodyBytes = 64 }, func(s *jwksServer) {}},
 		{"server error", nil, func(s *jwksServer) { s.status = 503 }},
+		// One fetch: the request and its two allowed redirects.
+		{"redirect loop", nil, func(s *jwksServer) { s.status = 302; s.hitsPerFetch = 3 }},
 		{"not JSON", nil, func(s *jwksServer) { s.body = "<html>" }},
 		{"no usable keys", nil, func(s *jwksServer) { s.body = jwksBody(map[string]any{"kty": "oct", "k": enc(testSecret)}) }},
 	}
@@ -313,8 +320,8 @@ func TestJWKSFetchBounds(t *testing.T) {
 				t.Fatalf("err %v", err)
 			}
 			// Requests right after a failure do not refetch.
-			if n := srv.hits.Load(); n != 1 {
-				t.Fatalf("%d fetches, want 1", n)
+			if n := srv.hits.Load(); n != max(1, srv.hitsPerFetch) {
+				t.Fatalf("%d requests, want one fetch", n)
 			}
 		})
 	}
@@ -341,6 +348,11 @@ func TestParseJWKS(t *testing.T) {
 			rsaJWK("small", "RS256", &small.PublicKey), badPoint,
 			func() map[string]any { m := ecJWK("m", &k.ec.PublicKey); m["alg"] = "ES384"; return m }(),
 			rsaJWK("hs", "HS256", &k.rsa.PublicKey),
+			func() map[string]any {
+				m := ecJWK("ops", &k.ec.PublicKey)
+				m["key_ops"] = []string{"encrypt"}
+				return m
+			}(),
 			ecJWK("ok", &k.ec.PublicKey)), []string{"ok:ES256"}},
 		{"nothing usable", jwksBody(map[string]any{"kty": "oct", "k": "AAAA"}), nil},
 		{"not a set", `[]`, nil},
