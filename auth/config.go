@@ -25,10 +25,6 @@ const (
 	DefaultAPIKeyField = "X-API-Key"
 )
 
-// DefaultTypes are the accepted "typ" header values when Config.Types is
-// empty (RFC 9068 §2.1).
-var DefaultTypes = []string{"at+jwt", "application/at+jwt"}
-
 // Config configures an [Authenticator]. Its zero value is not usable:
 // Issuers and Audiences are required. Every other zero field means the safe
 // default. New copies what it needs, so mutating a Config after New has no
@@ -43,7 +39,8 @@ type Config struct {
 	Audiences []string
 	// Types are the accepted values of the "typ" header, compared
 	// case-insensitively; an empty string in the list accepts tokens
-	// without typ. Empty means DefaultTypes (at+jwt only).
+	// without typ. Empty means "at+jwt" and "application/at+jwt" (RFC 9068
+	// §2.1).
 	Types []string
 	// Leeway absorbs clock skew on exp, nbf and iat. Zero means
 	// DefaultLeeway; at most MaxLeeway.
@@ -225,7 +222,7 @@ func (c *Config) validate(a *Authenticator) error {
 
 	a.types = append([]string(nil), c.Types...)
 	if len(a.types) == 0 {
-		a.types = DefaultTypes
+		a.types = []string{"at+jwt", "application/at+jwt"}
 	}
 	for i, t := range c.Types {
 		if !printable(t) {

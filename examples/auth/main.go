@@ -1,53 +1,54 @@
 // Command auth is an API protected by apisec/auth: POST /token?user=alice
-// mints an HS256 token, GET /me needs any valid token, GET /admin the
-// admin role, GET /reports the reports:read scope (or the printed API key).
+// mints an HS256 token, GET /me needs any valid token, GET /admin the admin
+// role, GET /reports the reports:read scope. Machine clients may instead
+// send the API key given in REPORTS_API_KEY (make one with "genkey bot").
 package main
 
 import (
-	"crypto/rand"
 	"fmt"
 	"log"
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 
 	"github.com/apisec-go/apisec/auth"
 	"github.com/apisec-go/apisec/principal"
 )
 
 func main() {
-	secret := []byte(os.Getenv("AUTH_SECRET")) // 32+ random bytes in production
-	if len(secret) == 0 {
-		secret = []byte(rand.Text() + rand.Text()) // demo only: changes per run
+	if len(os.Args) == 3 && os.Args[1] == "genkey" {
+		key, _, err := auth.GenerateAPIKey(os.Args[2]) // give it to its owner once
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(key)
+		return
 	}
+	secret := []byte(os.Getenv("AUTH_SECRET")) // at least 32 random bytes
 	key := auth.Key{ID: "demo-1", Algorithm: "HS256", Secret: secret}
 	const iss, aud = "http://127.0.0.1:8080", "http://127.0.0.1:8080/api"
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-
 	issuer, err := auth.NewIssuer(auth.IssuerConfig{Issuer: iss, Audience: []string{aud}, Key: key, Logger: logger})
 	if err != nil {
-		log.Fatal(err)
+		log.Fatal(err) // e.g. AUTH_SECRET unset or shorter than 32 bytes
 	}
-	apiKey, hash, err := auth.GenerateAPIKey("reports-bot")
-	if err != nil {
-		log.Fatal(err)
-	}
-	keys, err := auth.NewMemoryAPIKeyStore([]auth.APIKey{{ID: "reports-bot", Hash: hash, Subject: "reports-bot", Scopes: []string{"reports:read"}}})
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("demo API key (shown once):", apiKey)
-
-	authn, err := auth.New(auth.Config{
+	cfg := auth.Config{
 		Issuers:   []auth.TrustedIssuer{{Issuer: iss, Keys: []auth.Key{key}}},
 		Audiences: []string{aud},
-		APIKeys:   keys,
 		Logger:    logger,
-	})
+	}
+	if k := os.Getenv("REPORTS_API_KEY"); k != "" {
+		id, _, _ := strings.Cut(k, ".")
+		cfg.APIKeys, err = auth.NewMemoryAPIKeyStore([]auth.APIKey{{ID: id, Hash: auth.HashAPIKey(k), Subject: id, Scopes: []string{"reports:read"}}})
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	authn, err := auth.New(cfg)
 	if err != nil {
 		log.Fatal(err)
 	}
-
 	hello := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, _ := principal.FromContext(r.Context())
 		fmt.Fprintf(w, "hello %s (%s) roles=%v scopes=%v\n", p.Subject, p.Method, p.Roles, p.Scopes)
@@ -56,13 +57,10 @@ func main() {
 	api.Handle("GET /me", hello)
 	api.Handle("GET /admin", authn.RequireRoles("admin")(hello))
 	api.Handle("GET /reports", authn.RequireScopes("reports:read")(hello))
-
 	mux := http.NewServeMux()
 	mux.Handle("/", authn.Handler(api))
 	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
-		// A real server authenticates the user first; this demo trusts ?user=.
-		user := r.URL.Query().Get("user")
-		roles := []string{"user"}
+		user, roles := r.URL.Query().Get("user"), []string{"user"} // a real server checks a password first
 		if user == "admin" {
 			roles = append(roles, "admin")
 		}
