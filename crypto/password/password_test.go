@@ -408,10 +408,10 @@ func TestLimiterTurnsAwayFloods(t *testing.T) {
 // TestConcurrentUseIsBounded runs many verifications at once under -race.
 func TestConcurrentUseIsBounded(t *testing.T) {
 	t.Parallel()
-	h := mustHasher(t, password.Config{MaxConcurrent: 2})
+	h := mustHasher(t, password.Config{MaxConcurrent: 2, MaxWait: time.Minute})
 	hash, _ := h.Hash(ctx, "pw")
-	errs := make(chan error, 6)
-	for i := range 6 {
+	errs := make(chan error, 4)
+	for i := range 4 {
 		go func() {
 			pw := "pw"
 			if i%2 == 1 {
@@ -424,7 +424,7 @@ func TestConcurrentUseIsBounded(t *testing.T) {
 			errs <- err
 		}()
 	}
-	for range 6 {
+	for range 4 {
 		if err := <-errs; err != nil {
 			t.Error(err)
 		}
