@@ -24,6 +24,13 @@ type Config struct {
 	// means the first of Keys, so rotation is "prepend the new key".
 	Primary string
 
+	// InsecureAllowNoAssociatedData lets Encrypt, EncryptString and
+	// SealEnvelope run with empty associated data. By default they refuse
+	// with [ErrNoAssociatedData]: without it a ciphertext decrypts on any
+	// row it is copied to (see [AssociatedData]). Values that belong to no
+	// record, such as a blob in a cache keyed by its hash, may set it.
+	InsecureAllowNoAssociatedData bool
+
 	// Logger receives a "crypt_decrypt_fail" event (OWASP Application
 	// Logging Vocabulary, level WARN) with the reason and key id on every
 	// failed decryption. Never the plaintext, the ciphertext or a key.
@@ -68,7 +75,7 @@ func compile(cfg Config) (*Keyring, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	kr := &Keyring{byID: make(map[string]*ringKey, len(cfg.Keys)), logger: cfg.Logger}
+	kr := &Keyring{byID: make(map[string]*ringKey, len(cfg.Keys)), logger: cfg.Logger, allowNoAD: cfg.InsecureAllowNoAssociatedData}
 	for i, k := range cfg.Keys {
 		secret := append([]byte(nil), k.Secret...)
 		var aead cipher.AEAD

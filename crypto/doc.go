@@ -21,7 +21,9 @@
 //   - tampering: every ciphertext is authenticated, a flipped bit fails;
 //   - swapping: associated data ([AssociatedData]) binds a ciphertext to its
 //     table, column and row, so copying the encrypted e-mail of one user onto
-//     another user's row does not decrypt;
+//     another user's row does not decrypt. Encrypting without associated
+//     data is refused ([ErrNoAssociatedData]) unless the configuration says
+//     [Config.InsecureAllowNoAssociatedData];
 //   - key leakage through logs: [Key] and [Secret] redact themselves when
 //     formatted with package fmt, logged with log/slog or marshalled to JSON;
 //   - a silently generated key: a missing or malformed key is an error from

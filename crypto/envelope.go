@@ -20,8 +20,8 @@ const maxEnvelopeHeader = 2 + MaxKeyIDLen + 24 + KeySize + tagSize
 // value itself is never re-encrypted by [Keyring.RotateEnvelope]. ad binds
 // both the value and its wrapped key to the record.
 func (kr *Keyring) SealEnvelope(plaintext, ad []byte) ([]byte, error) {
-	if len(plaintext) > MaxPlaintextLen {
-		return nil, ErrTooLarge
+	if err := kr.checkSeal(len(plaintext), ad); err != nil {
+		return nil, err
 	}
 	var dek [KeySize]byte
 	_, _ = rand.Read(dek[:])

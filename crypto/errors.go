@@ -33,6 +33,9 @@ var (
 	// key do not match: it was tampered with, moved to another record, or
 	// encrypted under a different key with the same id.
 	ErrAuthentication = errors.New("crypto: message authentication failed")
+	// ErrNoAssociatedData is returned when encrypting with empty
+	// associated data, unless [Config.InsecureAllowNoAssociatedData].
+	ErrNoAssociatedData = errors.New("crypto: associated data required (see AssociatedData)")
 	// ErrTooLarge means a plaintext or ciphertext exceeds the size the
 	// format supports.
 	ErrTooLarge = errors.New("crypto: value too large")

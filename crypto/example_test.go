@@ -53,19 +53,19 @@ func ExampleNew_configError() {
 }
 
 // The most common mistake is to encrypt without associated data: the
-// value then decrypts wherever it is pasted. Bind it to its record.
+// value would then decrypt on whatever row it is pasted. The keyring
+// refuses; bind the value to its record instead.
 func ExampleKeyring_Encrypt_withoutAssociatedData() {
 	kr, _ := crypto.NewEphemeral()
-	ct, _ := kr.Encrypt([]byte("555-0100"), nil) // mistake: nil ad
-	_, err := kr.Decrypt(ct, nil)                // decrypts on any row
-	fmt.Println("without ad:", err)
+	_, err := kr.Encrypt([]byte("555-0100"), nil) // mistake: no ad
+	fmt.Println(err)
 
-	ct, _ = kr.Encrypt([]byte("555-0100"), crypto.AssociatedData("users", "phone", "42"))
+	ct, _ := kr.Encrypt([]byte("555-0100"), crypto.AssociatedData("users", "phone", "42"))
 	_, err = kr.Decrypt(ct, crypto.AssociatedData("users", "phone", "7"))
-	fmt.Println("with ad, other row:", errors.Is(err, crypto.ErrAuthentication))
+	fmt.Println("other row:", errors.Is(err, crypto.ErrAuthentication))
 	// Output:
-	// without ad: <nil>
-	// with ad, other row: true
+	// crypto: associated data required (see AssociatedData)
+	// other row: true
 }
 
 // Rotation: prepend the new key, keep the old one while a job re-encrypts.

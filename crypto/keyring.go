@@ -25,10 +25,11 @@ const MaxPlaintextLen = 64 << 20
 // for concurrent use and immutable: rotating keys means building a new
 // Keyring (for example on SIGHUP) and swapping it in.
 type Keyring struct {
-	primary *ringKey
-	byID    map[string]*ringKey
-	ids     []string
-	logger  *slog.Logger
+	primary   *ringKey
+	byID      map[string]*ringKey
+	ids       []string
+	logger    *slog.Logger
+	allowNoAD bool
 }
 
 // New validates cfg and returns a keyring. All problems are returned
@@ -63,15 +64,26 @@ func (kr *Keyring) Overhead() int {
 	return len(kr.primary.header) + kr.primary.cipher.nonceSize() + tagSize
 }
 
-// Encrypt encrypts plaintext under the primary key, binding it to ad (see
-// [AssociatedData]; nil is allowed but then ciphertexts can be swapped
-// between records). The result is a fresh slice in the documented format.
-// It allocates once.
+// Encrypt encrypts plaintext under the primary key, binding it to ad, the
+// identity of the record and field the value belongs to (see
+// [AssociatedData]). Empty ad is refused with [ErrNoAssociatedData] unless
+// the keyring was configured with InsecureAllowNoAssociatedData. The
+// result is a fresh slice in the documented format. It allocates once.
 func (kr *Keyring) Encrypt(plaintext, ad []byte) ([]byte, error) {
-	if len(plaintext) > MaxPlaintextLen {
-		return nil, ErrTooLarge
+	if err := kr.checkSeal(len(plaintext), ad); err != nil {
+		return nil, err
 	}
 	return kr.seal(kr.primary, plaintext, ad), nil
+}
+
+func (kr *Keyring) checkSeal(n int, ad []byte) error {
+	if len(ad) == 0 && !kr.allowNoAD {
+		return ErrNoAssociatedData
+	}
+	if n > MaxPlaintextLen {
+		return ErrTooLarge
+	}
+	return nil
 }
 
 func (kr *Keyring) seal(k *ringKey, plaintext, ad []byte) []byte {
@@ -154,7 +166,8 @@ func (kr *Keyring) KeyID(ciphertext []byte) (string, error) {
 	return string(id), nil
 }
 
-// Rotate re-encrypts a ciphertext under the primary key, keeping ad. It
+// Rotate re-encrypts a ciphertext under the primary key, keeping ad (empty
+// ad is accepted here: rotation preserves whatever binding the value has). It
 // authenticates first, so a tampered value is never laundered into a valid
 // one. When the ciphertext is already under the primary key it is returned
 // as is and rotated is false, so a rotation job can skip the write.
@@ -178,8 +191,8 @@ func (kr *Keyring) Rotate(ciphertext, ad []byte) (out []byte, rotated bool, err 
 // EncryptString encrypts a string and returns the ciphertext as unpadded
 // base64url, ready for a text column, a cookie or a URL.
 func (kr *Keyring) EncryptString(plaintext string, ad []byte) (string, error) {
-	if len(plaintext) > MaxPlaintextLen {
-		return "", ErrTooLarge
+	if err := kr.checkSeal(len(plaintext), ad); err != nil {
+		return "", err
 	}
 	k := kr.primary
 	ns := k.cipher.nonceSize()

@@ -271,9 +271,9 @@ func TestKeyIDSelectsCipher(t *testing.T) {
 	keys := twoKeys()
 	keys[1].ID = "k2" // same id length as k1
 	kr := mustRing(t, crypto.Config{Keys: keys, Primary: "k2"})
-	ct, _ := kr.Encrypt([]byte("v"), nil)
+	ct, _ := kr.Encrypt([]byte("v"), []byte("ad"))
 	copy(ct[2:4], "k1")
-	if _, err := kr.Decrypt(ct, nil); !errors.Is(err, crypto.ErrAuthentication) {
+	if _, err := kr.Decrypt(ct, []byte("ad")); !errors.Is(err, crypto.ErrAuthentication) {
 		t.Errorf("relabelled ciphertext: err = %v, want ErrAuthentication", err)
 	}
 }
@@ -282,8 +282,8 @@ func TestDecryptErrors(t *testing.T) {
 	kr := mustRing(t, crypto.Config{Keys: twoKeys()})
 	other := mustRing(t, crypto.Config{Keys: []crypto.Key{{ID: "zz", Secret: testSecret(9)}}})
 	sameID := mustRing(t, crypto.Config{Keys: []crypto.Key{{ID: "k1", Secret: testSecret(9)}}})
-	fromOther, _ := other.Encrypt([]byte("x"), nil)
-	fromSameID, _ := sameID.Encrypt([]byte("x"), nil)
+	fromOther, _ := other.Encrypt([]byte("x"), []byte("ad"))
+	fromSameID, _ := sameID.Encrypt([]byte("x"), []byte("ad"))
 	tests := []struct {
 		name string
 		ct   []byte
@@ -303,7 +303,7 @@ func TestDecryptErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pt, err := kr.Decrypt(tt.ct, nil)
+			pt, err := kr.Decrypt(tt.ct, []byte("ad"))
 			if !errors.Is(err, tt.want) || pt != nil {
 				t.Errorf("Decrypt = %q, %v; want %v", pt, err, tt.want)
 			}
@@ -443,11 +443,11 @@ func TestNewEphemeral(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := crypto.NewEphemeral()
-	ct, _ := a.Encrypt([]byte("x"), nil)
-	if pt, err := a.Decrypt(ct, nil); err != nil || string(pt) != "x" {
+	ct, _ := a.Encrypt([]byte("x"), []byte("ad"))
+	if pt, err := a.Decrypt(ct, []byte("ad")); err != nil || string(pt) != "x" {
 		t.Fatalf("ephemeral round trip: %v", err)
 	}
-	if _, err := b.Decrypt(ct, nil); err == nil {
+	if _, err := b.Decrypt(ct, []byte("ad")); err == nil {
 		t.Error("two ephemeral keyrings share a key")
 	}
 	if a.PrimaryID() != "ephemeral" {
@@ -458,10 +458,13 @@ func TestNewEphemeral(t *testing.T) {
 func TestTooLarge(t *testing.T) {
 	kr := mustRing(t, crypto.Config{Keys: twoKeys()})
 	big := make([]byte, crypto.MaxPlaintextLen+1)
-	if _, err := kr.Encrypt(big, nil); !errors.Is(err, crypto.ErrTooLarge) {
+	if _, err := kr.Encrypt(big, []byte("ad")); !errors.Is(err, crypto.ErrTooLarge) {
 		t.Errorf("Encrypt: %v", err)
 	}
-	if _, err := kr.SealEnvelope(big, nil); !errors.Is(err, crypto.ErrTooLarge) {
+	if _, err := kr.EncryptString(string(big), []byte("ad")); !errors.Is(err, crypto.ErrTooLarge) {
+		t.Errorf("EncryptString: %v", err)
+	}
+	if _, err := kr.SealEnvelope(big, []byte("ad")); !errors.Is(err, crypto.ErrTooLarge) {
 		t.Errorf("SealEnvelope: %v", err)
 	}
 }
@@ -469,10 +472,10 @@ func TestTooLarge(t *testing.T) {
 func TestConfigIsCopied(t *testing.T) {
 	keys := twoKeys()
 	kr := mustRing(t, crypto.Config{Keys: keys})
-	ct, _ := kr.Encrypt([]byte("v"), nil)
+	ct, _ := kr.Encrypt([]byte("v"), []byte("ad"))
 	clear(keys[0].Secret)
 	keys[0].ID = "changed"
-	if pt, err := kr.Decrypt(ct, nil); err != nil || string(pt) != "v" {
+	if pt, err := kr.Decrypt(ct, []byte("ad")); err != nil || string(pt) != "v" {
 		t.Errorf("mutating the config broke the keyring: %v", err)
 	}
 }
@@ -504,4 +507,35 @@ func itoa(i int) string {
 		b = append([]byte{byte('0' + i%10)}, b...)
 	}
 	return string(b)
+}
+
+// TestRequiresAssociatedData: encrypting without associated data is the
+// mistake that lets a ciphertext be pasted onto any row, so it is refused
+// unless explicitly allowed.
+func TestRequiresAssociatedData(t *testing.T) {
+	kr := mustRing(t, crypto.Config{Keys: twoKeys()})
+	for _, ad := range [][]byte{nil, {}} {
+		if ct, err := kr.Encrypt([]byte("v"), ad); !errors.Is(err, crypto.ErrNoAssociatedData) || ct != nil {
+			t.Errorf("Encrypt(ad=%q) = %x, %v", ad, ct, err)
+		}
+		if s, err := kr.EncryptString("v", ad); !errors.Is(err, crypto.ErrNoAssociatedData) || s != "" {
+			t.Errorf("EncryptString(ad=%q) = %q, %v", ad, s, err)
+		}
+		if env, err := kr.SealEnvelope([]byte("v"), ad); !errors.Is(err, crypto.ErrNoAssociatedData) || env != nil {
+			t.Errorf("SealEnvelope(ad=%q) = %x, %v", ad, env, err)
+		}
+	}
+	loose := mustRing(t, crypto.Config{Keys: twoKeys(), InsecureAllowNoAssociatedData: true})
+	ct, err := loose.Encrypt([]byte("v"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A strict keyring still reads (and rotates) such values.
+	if pt, err := kr.Decrypt(ct, nil); err != nil || string(pt) != "v" {
+		t.Errorf("Decrypt(no ad) = %q, %v", pt, err)
+	}
+	env, _ := loose.SealEnvelope([]byte("v"), nil)
+	if pt, err := kr.OpenEnvelope(env, nil); err != nil || string(pt) != "v" {
+		t.Errorf("OpenEnvelope(no ad) = %q, %v", pt, err)
+	}
 }
