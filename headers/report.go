@@ -46,6 +46,10 @@ type ReportConfig struct {
 // fragments dropped (they may hold tokens), and control characters escaped.
 // The zero value is not usable; call [NewReportHandler]. It is safe for
 // concurrent use.
+//
+// Anyone can post reports, so every report is a claim, not a fact: put a
+// per-IP rate limit in front of the endpoint to keep it from flooding the
+// log.
 type ReportHandler struct {
 	logger  *slog.Logger
 	maxBody int64
