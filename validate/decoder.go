@@ -84,7 +84,7 @@ func Decode[T any](w http.ResponseWriter, r *http.Request, d *Decoder, rules *Ru
 func Unmarshal[T any](ctx context.Context, d *Decoder, data []byte, rules *RuleSet[T]) (*T, error) {
 	d = orDefault(d)
 	if int64(len(data)) > d.maxBody {
-		return nil, errTooLarge
+		return nil, errTooLarge()
 	}
 	s := d.state()
 	defer d.release(s)
@@ -98,12 +98,19 @@ func Unmarshal[T any](ctx context.Context, d *Decoder, data []byte, rules *RuleS
 	return v, nil
 }
 
-var errTooLarge = &RequestError{Status: http.StatusRequestEntityTooLarge, Err: ErrBodyTooLarge}
-var errMediaType = &RequestError{Status: http.StatusUnsupportedMediaType, Err: ErrUnsupportedMediaType}
+// Each rejection gets its own *RequestError, so an ErrorHandler that keeps
+// or changes one cannot affect another request.
+func errTooLarge() *RequestError {
+	return &RequestError{Status: http.StatusRequestEntityTooLarge, Err: ErrBodyTooLarge}
+}
+
+func errMediaType() *RequestError {
+	return &RequestError{Status: http.StatusUnsupportedMediaType, Err: ErrUnsupportedMediaType}
+}
 
 func decodeRequest[T any](r *http.Request, d *Decoder, rules *RuleSet[T]) (*T, *RequestError) {
 	if !jsonContentType(r.Header["Content-Type"]) {
-		return nil, errMediaType
+		return nil, errMediaType()
 	}
 	s := d.state()
 	defer d.release(s)
@@ -126,7 +133,7 @@ func check[T any](ctx context.Context, v *T, rules *RuleSet[T]) *RequestError {
 	var errs Errors
 	if rules != nil {
 		if err := rules.check(ctx, v, &errs); err != nil {
-			return unavailable
+			return unavailable()
 		}
 	}
 	var err error
@@ -138,7 +145,7 @@ func check[T any](ctx context.Context, v *T, rules *RuleSet[T]) *RequestError {
 	}
 	if err != nil {
 		if errors.Is(err, ErrUnavailable) {
-			return unavailable
+			return unavailable()
 		}
 		errs.Add("", err)
 	}
@@ -148,7 +155,9 @@ func check[T any](ctx context.Context, v *T, rules *RuleSet[T]) *RequestError {
 	return nil
 }
 
-var unavailable = &RequestError{Status: http.StatusServiceUnavailable, Err: ErrUnavailable}
+func unavailable() *RequestError {
+	return &RequestError{Status: http.StatusServiceUnavailable, Err: ErrUnavailable}
+}
 
 type bodyState struct {
 	state
@@ -180,10 +189,10 @@ func (d *Decoder) release(s *bodyState) {
 // bytes, so memory is bounded by the cap whatever the client sends.
 func (d *Decoder) readBody(s *bodyState, r *http.Request) ([]byte, *RequestError) {
 	if r.ContentLength > d.maxBody {
-		return nil, errTooLarge
+		return nil, errTooLarge()
 	}
 	if r.Body == nil || r.Body == http.NoBody {
-		return nil, emptyBody
+		return nil, emptyBody()
 	}
 	want := int(min(4<<10, d.maxBody+1))
 	if r.ContentLength >= 0 {
@@ -204,7 +213,7 @@ func (d *Decoder) readBody(s *bodyState, r *http.Request) ([]byte, *RequestError
 		buf = buf[:len(buf)+n]
 		if len(buf) >= limit {
 			s.buf = buf
-			return nil, errTooLarge
+			return nil, errTooLarge()
 		}
 		if err == io.EOF {
 			break
@@ -213,17 +222,22 @@ func (d *Decoder) readBody(s *bodyState, r *http.Request) ([]byte, *RequestError
 			s.buf = buf
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				return nil, errTooLarge
+				return nil, errTooLarge()
 			}
-			return nil, errRead
+			return nil, errRead()
 		}
 	}
 	s.buf = buf
 	return buf, nil
 }
 
-var emptyBody = &RequestError{Status: http.StatusBadRequest, Err: ErrEmptyBody, Fields: Errors{{Code: CodeEmpty, Detail: "The request body is empty."}}}
-var errRead = &RequestError{Status: http.StatusBadRequest, Err: ErrSyntax, Fields: Errors{{Code: CodeSyntax, Detail: "The request body could not be read."}}}
+func emptyBody() *RequestError {
+	return &RequestError{Status: http.StatusBadRequest, Err: ErrEmptyBody, Fields: Errors{{Code: CodeEmpty, Detail: "The request body is empty."}}}
+}
+
+func errRead() *RequestError {
+	return &RequestError{Status: http.StatusBadRequest, Err: ErrSyntax, Fields: Errors{{Code: CodeSyntax, Detail: "The request body could not be read."}}}
+}
 
 func (d *Decoder) planFor(t reflect.Type) any {
 	if p, ok := d.plans.Load(t); ok {
@@ -454,7 +468,7 @@ func (d *Decoder) reject(w http.ResponseWriter, r *http.Request, err *RequestErr
 		}
 		p := problem.Problem{Status: err.Status, Detail: detail}
 		if len(err.Fields) > 0 {
-			p.Extensions = map[string]any{"errors": []FieldError(err.Fields)}
+			p.Extensions = map[string]any{"errors": err.Fields}
 		}
 		problem.Write(w, p)
 	}

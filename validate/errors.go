@@ -3,6 +3,7 @@ package validate
 import (
 	"errors"
 	"strings"
+	"unicode/utf8"
 )
 
 // ConfigError is one problem found by [New] or [NewPasswordPolicy] in a
@@ -129,24 +130,123 @@ func (es *Errors) Add(pointer string, err error) {
 	if err == nil {
 		return
 	}
+	if *es == nil {
+		*es = make(Errors, 0, 4)
+	}
+	// The type switch is the fast path for rules; errors.As covers wrapped
+	// errors.
 	var v *Violation
 	var nested Errors
-	switch {
-	case errors.As(err, &v):
-		if v == nil {
+	switch e := err.(type) {
+	case *Violation:
+		if e == nil {
 			return
 		}
-		*es = append(*es, FieldError{Pointer: pointer + v.Pointer, Code: v.Code, Detail: v.Detail})
-	case errors.As(err, &nested):
-		for _, e := range nested {
-			if e.Parameter == "" {
-				e.Pointer = pointer + e.Pointer
-			}
-			*es = append(*es, e)
-		}
+		v = e
+	case Errors:
+		nested = e
 	default:
-		*es = append(*es, FieldError{Pointer: pointer, Code: CodeInvalid, Detail: "The value is invalid."})
+		if !errors.As(err, &v) && !errors.As(err, &nested) {
+			*es = append(*es, FieldError{Pointer: pointer, Code: CodeInvalid, Detail: "The value is invalid."})
+			return
+		}
 	}
+	if v != nil {
+		*es = append(*es, FieldError{Pointer: pointer + v.Pointer, Code: v.Code, Detail: v.Detail})
+		return
+	}
+	for _, e := range nested {
+		if e.Parameter == "" {
+			e.Pointer = pointer + e.Pointer
+		}
+		*es = append(*es, e)
+	}
+}
+
+// MarshalJSON encodes the list as a JSON array of {pointer, parameter,
+// code, detail} objects, omitting empty pointers and parameters.
+func (es Errors) MarshalJSON() ([]byte, error) {
+	n := 2
+	for _, e := range es {
+		n += len(e.Pointer) + len(e.Parameter) + len(e.Code) + len(e.Detail) + 48
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, e := range es {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '{')
+		if e.Pointer != "" {
+			b = append(b, `"pointer":`...)
+			b = appendJSONString(b, e.Pointer)
+			b = append(b, ',')
+		}
+		if e.Parameter != "" {
+			b = append(b, `"parameter":`...)
+			b = appendJSONString(b, e.Parameter)
+			b = append(b, ',')
+		}
+		b = append(b, `"code":`...)
+		b = appendJSONString(b, e.Code)
+		b = append(b, `,"detail":`...)
+		b = appendJSONString(b, e.Detail)
+		b = append(b, '}')
+	}
+	return append(b, ']'), nil
+}
+
+// appendJSONString appends s as a JSON string, escaping as encoding/json
+// does for HTML safety (<, >, &, U+2028, U+2029) and replacing invalid
+// UTF-8 with U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			if r == utf8.RuneError {
+				b = append(b, `\ufffd`...)
+			} else {
+				b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			}
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // Violation is what a [Rule] returns when a value breaks it: a code and a

@@ -163,3 +163,25 @@ func FuzzQuery(f *testing.F) {
 		}
 	})
 }
+
+// FuzzErrorsJSON: the hand-written encoding of field errors is exactly
+// what encoding/json produces for the same values.
+func FuzzErrorsJSON(f *testing.F) {
+	f.Add("/a/b", "", "code", "detail")
+	f.Add("", "limit", "range", "<script>&\u2028\u2029\"\\\n\x01")
+	f.Add("/\xff", "\x7f", "é", "😀")
+	f.Fuzz(func(t *testing.T, pointer, param, code, detail string) {
+		es := validate.Errors{{Pointer: pointer, Parameter: param, Code: code, Detail: detail}, {Code: code, Detail: detail}}
+		got, err := es.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := json.Marshal([]validate.FieldError(es))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Fatalf("got  %s\nwant %s", got, want)
+		}
+	})
+}
