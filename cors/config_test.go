@@ -164,7 +164,7 @@ func TestValidConfigs(t *testing.T) {
 		cfg  cors.Config
 	}{
 		{"exact origins with credentials", cors.Config{Origins: []string{"https://example.com", "https://app.example.com:8443"}, Credentials: true}},
-		{"loopback http with credentials", cors.Config{Origins: []string{"http://localhost:3000", "http://127.0.0.1:8080", "http://[::1]:5173", "http://localhost:*"}, Credentials: true}},
+		{"loopback http with credentials", cors.Config{Origins: []string{"http://localhost:3000", "http://127.0.0.1:8080", "http://[::1]:5173", "http://localhost:*", "http://*.app.localhost:*"}, Credentials: true}},
 		{"http with credentials when insecure is accepted", cors.Config{Origins: []string{"http://intranet.example"}, Credentials: true, InsecureAllowHTTPOriginsWithCredentials: true}},
 		{"any origin without credentials", cors.Config{Origins: []string{"*"}, ExposedHeaders: []string{"*"}}},
 		{"subdomain of a private domain under a public suffix", cors.Config{Origins: []string{"https://*.acme.github.io", "https://*.example.co.uk"}}},

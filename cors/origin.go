@@ -229,7 +229,6 @@ func parseOrigin(s string) (parsedOrigin, error) {
 		if isPublicSuffix(host) {
 			return po, errors.New(quote(s) + ": " + host + " is a public suffix where anyone can register a subdomain; list the exact origins instead")
 		}
-		loop = host == "localhost" // never true: single labels were refused above
 	}
 	po.http = scheme == "http" || scheme == "ws"
 	po.loop = loop
