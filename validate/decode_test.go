@@ -408,6 +408,26 @@ func TestContentType(t *testing.T) {
 	}
 }
 
+// TestRejectsCompressedBodies: a gzip body is refused, not inflated past
+// the cap or parsed as garbage.
+func TestRejectsCompressedBodies(t *testing.T) {
+	for _, ce := range [][]string{{"gzip"}, {"deflate"}, {"identity", "gzip"}, {"br"}} {
+		r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{}`))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header["Content-Encoding"] = ce
+		w := httptest.NewRecorder()
+		if _, err := validate.Decode[struct{}](w, r, nil, nil); !errors.Is(err, validate.ErrUnsupportedMediaType) || w.Code != 415 {
+			t.Errorf("%q: err = %v, status %d", ce, err, w.Code)
+		}
+	}
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{}`))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Content-Encoding", "identity")
+	if _, err := validate.Decode[struct{}](httptest.NewRecorder(), r, nil, nil); err != nil {
+		t.Fatalf("identity: %v", err)
+	}
+}
+
 // countingReader records how much of the body was read.
 type countingReader struct {
 	r io.Reader
@@ -505,6 +525,22 @@ func TestMaxBytesReaderIs413(t *testing.T) {
 	r.ContentLength = -1
 	r.Header.Set("Content-Type", "application/json")
 	if _, err := validate.Decode[profile](w, r, nil, nil); !errors.Is(err, validate.ErrBodyTooLarge) || w.Code != 413 {
+		t.Fatalf("err = %v, status %d", err, w.Code)
+	}
+}
+
+type stalledReader struct{}
+
+func (stalledReader) Read([]byte) (int, error) { return 0, nil }
+
+// TestStalledBodyDoesNotSpin: a body that returns no data and no error
+// forever is refused instead of looping.
+func TestStalledBodyDoesNotSpin(t *testing.T) {
+	r := httptest.NewRequest(http.MethodPost, "/", io.NopCloser(stalledReader{}))
+	r.ContentLength = -1
+	r.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	if _, err := validate.Decode[profile](w, r, nil, nil); err == nil || w.Code != http.StatusBadRequest {
 		t.Fatalf("err = %v, status %d", err, w.Code)
 	}
 }

@@ -109,7 +109,7 @@ func errMediaType() *RequestError {
 }
 
 func decodeRequest[T any](r *http.Request, d *Decoder, rules *RuleSet[T]) (*T, *RequestError) {
-	if !jsonContentType(r.Header["Content-Type"]) {
+	if !jsonContentType(r.Header["Content-Type"]) || !identityEncoding(r.Header["Content-Encoding"]) {
 		return nil, errMediaType()
 	}
 	s := d.state()
@@ -203,7 +203,7 @@ func (d *Decoder) readBody(s *bodyState, r *http.Request) ([]byte, *RequestError
 	}
 	buf := s.buf[:0]
 	limit := int(d.maxBody) + 1
-	for {
+	for empty := 0; ; {
 		if len(buf) == cap(buf) {
 			// len(buf) <= maxBody here, so the buffer can still grow.
 			n := min(max(2*cap(buf), 512), limit)
@@ -217,6 +217,13 @@ func (d *Decoder) readBody(s *bodyState, r *http.Request) ([]byte, *RequestError
 		}
 		if err == io.EOF {
 			break
+		}
+		if n == 0 && err == nil {
+			// io.Reader allows this now and then; a body that keeps doing
+			// it would spin here forever (io.ErrNoProgress).
+			if empty++; empty > 100 {
+				err = io.ErrNoProgress
+			}
 		}
 		if err != nil {
 			s.buf = buf
@@ -331,6 +338,13 @@ func jsonContentType(vals []string) bool {
 		}
 	}
 	return true
+}
+
+// identityEncoding accepts a body with no content coding. A compressed body
+// is refused with 415 (RFC 9110 §15.5.16) rather than inflated: the size cap
+// applies to what is read, and inflating would multiply it.
+func identityEncoding(vals []string) bool {
+	return len(vals) == 0 || len(vals) == 1 && strings.EqualFold(strings.TrimSpace(vals[0]), "identity")
 }
 
 // cutParam splits at the first ';' outside a quoted string.

@@ -19,7 +19,8 @@ func (e *ConfigError) Error() string { return "validate: " + e.Field + ": " + e.
 // unwraps to exactly one of them, so callers test with errors.Is.
 var (
 	// ErrUnsupportedMediaType: the Content-Type is not application/json or
-	// application/*+json with charset utf-8 or none (415).
+	// application/*+json with charset utf-8 or none, or the body has a
+	// Content-Encoding other than identity (415).
 	ErrUnsupportedMediaType = errors.New("validate: unsupported media type")
 	// ErrBodyTooLarge: the body exceeds Config.MaxBodyBytes (413).
 	ErrBodyTooLarge = errors.New("validate: request body too large")
