@@ -267,22 +267,13 @@ func (p *policy) methodAllowed(m string) bool {
 	case http.MethodGet, http.MethodHead, http.MethodPost:
 		return true // CORS-safelisted: never needs listing
 	}
-	if !isToken(m) {
-		return false
-	}
-	if p.anyMethod {
-		switch strings.ToUpper(m) {
-		case "CONNECT", "TRACE", "TRACK":
-			return false
-		}
-		return true
-	}
 	for _, a := range p.methods {
 		if a == m {
-			return true
+			return true // configured methods are tokens
 		}
 	}
-	return false
+	return p.anyMethod && isToken(m) &&
+		!asciiEqualFold(m, "CONNECT") && !asciiEqualFold(m, "TRACE") && !asciiEqualFold(m, "TRACK")
 }
 
 // forbiddenBody is the generic problem+json body of a failed preflight.
