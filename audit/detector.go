@@ -283,6 +283,9 @@ func (d *Detector) observe(ctx context.Context, r slog.Record) []Alert {
 		})
 	}
 	c := d.core
+	if r.Message != LoginFail && !(v.status == 404 && c.excess404 != nil || v.status == 403 && c.excess403 != nil) {
+		return nil // a request event the rules do not count
+	}
 	addr := d.clientAddr(ctx, v.ip)
 	var key netip.Prefix
 	if addr.IsValid() {
@@ -338,8 +341,10 @@ func (d *Detector) observe(ctx context.Context, r slog.Record) []Alert {
 // clientAddr finds the client address: the Middleware's, then clientip's,
 // then the record's attribute.
 func (d *Detector) clientAddr(ctx context.Context, attr string) netip.Addr {
-	if s := stateFrom(ctx); s != nil && s.addr.IsValid() {
-		return s.addr
+	if s := stateFrom(ctx); s != nil && s.ip != "" {
+		if a, err := netip.ParseAddr(s.ip); err == nil {
+			return a
+		}
 	}
 	if a, ok := clientip.FromContext(ctx); ok {
 		return a

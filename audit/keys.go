@@ -31,16 +31,19 @@ const substringMin = 6
 // keyMatcher decides whether an attribute key names a secret. It is built
 // once and then read concurrently.
 type keyMatcher struct {
-	words   map[int][]string // whole-word entries by length, lower case
-	subs    []string         // substring entries, lower case
-	first   [256]bool        // first bytes of subs
-	allowed map[string]bool  // lower-cased keys never redacted by name
+	words   [][]string      // whole-word entries by length, lower case
+	subs    []string        // substring entries, lower case
+	first   [256]bool       // first bytes of subs
+	allowed map[string]bool // lower-cased keys never redacted by name
 }
 
 func newKeyMatcher(extra, allowed []string) *keyMatcher {
-	m := &keyMatcher{words: map[int][]string{}, allowed: map[string]bool{}}
+	m := &keyMatcher{allowed: map[string]bool{}}
 	add := func(s string) {
 		s = strings.ToLower(s)
+		for len(m.words) <= len(s) {
+			m.words = append(m.words, nil)
+		}
 		m.words[len(s)] = append(m.words[len(s)], s)
 		if len(s) >= substringMin {
 			m.subs = append(m.subs, s)
@@ -131,12 +134,14 @@ func (m *keyMatcher) sensitive(key string) bool {
 }
 
 func (m *keyMatcher) word(w []byte) bool {
-	if len(w) == 0 {
+	if len(w) == 0 || len(w) > len(m.words) {
 		return false
 	}
-	for _, s := range m.words[len(w)] {
-		if string(w) == s {
-			return true
+	if len(w) < len(m.words) {
+		for _, s := range m.words[len(w)] {
+			if string(w) == s {
+				return true
+			}
 		}
 	}
 	if w[len(w)-1] == 's' {

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"net/netip"
 	"sync/atomic"
 	"time"
 
@@ -60,16 +59,18 @@ const (
 // is itself the request's context (it embeds the parent), so storing it
 // costs no context.WithValue allocation, and it holds the response writer
 // wrapper, so the whole request costs one allocation here.
+//
+// Its size matters: it is allocated per request, and the bytes a request
+// allocates set how often the garbage collector runs. Values that are
+// cheap to recompute (the method) are read from the request instead.
 type requestState struct {
 	context.Context
 	rw      responseWriter
+	req     *http.Request // the copy handed to next, with this context
 	id      string
-	method  string
-	path    string
-	route   string
-	ua      string
+	path    string // sanitised and capped
+	ua      string // sanitised and capped
 	ip      string
-	addr    netip.Addr
 	subject atomic.Pointer[string]
 	hdr     [1]string
 }
@@ -148,6 +149,7 @@ func (m *Middleware) serve(next http.Handler, w http.ResponseWriter, r *http.Req
 	w.Header()[m.header] = s.hdr[:1:1]
 
 	r2 := r.WithContext(s)
+	s.req = r2
 	completed := false
 	defer func() {
 		if !completed {
@@ -163,16 +165,16 @@ func (m *Middleware) serve(next http.Handler, w http.ResponseWriter, r *http.Req
 // capture fills in the request attributes. The id and the address text
 // share one string allocation.
 func (m *Middleware) capture(s *requestState, r *http.Request) {
-	s.method = sanitize(r.Method, 32)
 	if r.URL != nil {
 		s.path = sanitize(r.URL.Path, m.maxPath)
 	}
-	s.route = r.Pattern
-	s.ua = sanitize(r.Header.Get("User-Agent"), m.maxUA)
+	if ua := r.Header["User-Agent"]; len(ua) > 0 {
+		s.ua = sanitize(ua[0], m.maxUA)
+	}
 	if p, ok := principal.FromContext(r.Context()); ok {
 		s.subject.Store(&p.Subject)
 	}
-	s.addr = clientip.FromRequest(r)
+	addr := clientip.FromRequest(r)
 
 	var buf [26 + 64]byte
 	n := 0
@@ -186,8 +188,8 @@ func (m *Middleware) capture(s *requestState, r *http.Request) {
 		n = appendRandomID(buf[:0])
 	}
 	idLen := n
-	if s.addr.IsValid() {
-		n = len(s.addr.AppendTo(buf[:n]))
+	if addr.IsValid() {
+		n = len(addr.AppendTo(buf[:n]))
 	}
 	all := string(buf[:n])
 	if inbound != "" {
@@ -212,6 +214,9 @@ func validRequestID(id string, max int) bool {
 	}
 	return true
 }
+
+// maxMethodLength caps a logged method; real methods are short tokens.
+const maxMethodLength = 32
 
 // maxSubjectLength caps a logged principal subject.
 const maxSubjectLength = 256
@@ -260,7 +265,7 @@ func (m *Middleware) classify(status int) (string, slog.Level, bool) {
 }
 
 func (m *Middleware) log(s *requestState, r *http.Request, start time.Time, panicked bool) {
-	status := s.rw.status
+	status := int(s.rw.status)
 	if status == 0 {
 		status = http.StatusOK
 		if panicked {
@@ -274,25 +279,36 @@ func (m *Middleware) log(s *requestState, r *http.Request, start time.Time, pani
 	if !security && m.skip != nil && m.skip(r) {
 		return
 	}
-	if !m.logger.Enabled(s, level) {
+	h := m.logger.Handler()
+	if !h.Enabled(s, level) {
 		return
 	}
-	if s.route == "" {
-		s.route = r.Pattern // set by a ServeMux that received r
-	}
-	latency := m.now().Sub(start)
-	var buf [16]slog.Attr
+	// The route is known when a ServeMux routed before the Middleware, or
+	// received the very request the Middleware passed on.
+	route := r.Pattern
+	now := m.now()
+	// The record is built here rather than through Logger.LogAttrs: the
+	// caller's program counter would always point at this line, so it is
+	// not worth runtime.Callers.
+	rec := slog.NewRecord(now, level, event, 0)
+	var buf [12]slog.Attr
 	a := buf[:0]
-	if !m.handlerAddsAttrs {
+	ah, direct := h.(*Handler)
+	if direct && len(ah.groups) == 0 {
+		// Every attribute below is already clean: skip the Handler's
+		// pass and go straight to its next handler.
+		h = ah.next
+		a = s.appendAttrs(a, sanitize(s.subjectName(), maxSubjectLength))
+	} else if !m.handlerAddsAttrs {
 		a = s.appendAttrs(a, sanitize(s.subjectName(), maxSubjectLength))
 	}
 	a = append(a,
 		slog.Int(KeyStatus, status),
-		slog.Duration(KeyLatency, latency),
+		slog.Duration(KeyLatency, now.Sub(start)),
 		slog.Int64(KeyBytes, s.rw.bytes),
 	)
-	if s.route != "" {
-		a = append(a, slog.String(KeyRoute, sanitize(s.route, m.maxPath)))
+	if route != "" {
+		a = append(a, slog.String(KeyRoute, sanitize(route, m.maxPath)))
 	}
 	if s.rw.hijacked {
 		a = append(a, slog.Bool(KeyHijacked, true))
@@ -300,14 +316,15 @@ func (m *Middleware) log(s *requestState, r *http.Request, start time.Time, pani
 	if panicked {
 		a = append(a, slog.Bool(KeyPanic, true))
 	}
-	m.logger.LogAttrs(s, level, event, a...)
+	rec.AddAttrs(a...)
+	_ = h.Handle(s, rec) // like slog.Logger, ignore the handler's error
 }
 
 // appendAttrs appends the request-scoped attributes.
 func (s *requestState) appendAttrs(a []slog.Attr, subject string) []slog.Attr {
 	a = append(a,
 		slog.String(KeyRequestID, s.id),
-		slog.String(KeyMethod, s.method),
+		slog.String(KeyMethod, sanitize(s.req.Method, maxMethodLength)),
 		slog.String(KeyPath, s.path),
 	)
 	if s.ip != "" {

@@ -23,28 +23,42 @@ func sanitize(s string, max int) string {
 	return rewrite(s, max)
 }
 
-// needsWork is the fast path: one pass over the bytes plus a few
-// vectorised substring searches.
+// needsWork is the fast path: one pass over the bytes, with a table
+// lookup per byte, that looks for bytes outside printable ASCII and for the
+// starts of credentials ("eyJ", a space after "bearer" or "basic").
 func needsWork(s string, max int) bool {
 	if max > 0 && len(s) > max {
 		return true
 	}
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f {
+		c := s[i]
+		if !notable[c] {
+			continue
+		}
+		switch {
+		case c == 'J':
+			if i >= 2 && s[i-2] == 'e' && s[i-1] == 'y' {
+				return true
+			}
+		case c == ' ':
+			if i >= 5 && (i >= 6 && strings.EqualFold(s[i-6:i], "bearer") || strings.EqualFold(s[i-5:i], "basic")) {
+				return true
+			}
+		default:
 			return true
 		}
 	}
-	return hasCredential(s)
+	return false
 }
 
-func hasCredential(s string) bool {
-	if len(s) < 8 {
-		return false
+// notable marks the bytes needsWork must look at: everything outside
+// printable ASCII, and the 'J' and ' ' that may end a credential's start.
+var notable = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c < 0x20 || c >= 0x7f || c == 'J' || c == ' '
 	}
-	return strings.Contains(s, "eyJ") ||
-		strings.Contains(s, "earer ") || strings.Contains(s, "EARER ") ||
-		strings.Contains(s, "asic ") || strings.Contains(s, "ASIC ")
-}
+	return t
+}()
 
 func rewrite(s string, max int) string {
 	var b strings.Builder

@@ -14,8 +14,8 @@ import (
 // Unwrap (deadlines, full duplex).
 type responseWriter struct {
 	w        http.ResponseWriter
-	status   int
 	bytes    int64
+	status   int32
 	hijacked bool
 }
 
@@ -31,7 +31,7 @@ func (rw *responseWriter) WriteHeader(code int) {
 	// Informational responses (103 Early Hints) may precede the final
 	// status; 101 Switching Protocols is final.
 	if rw.status == 0 && (code >= 200 || code == http.StatusSwitchingProtocols) {
-		rw.status = code
+		rw.status = int32(code)
 	}
 	rw.w.WriteHeader(code)
 }
