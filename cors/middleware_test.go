@@ -162,6 +162,7 @@ var specCases = []specCase{
 	{name: "wildcard methods reflect the method", cfg: func(c *cors.Config) { c.Methods = []string{"*"} }, method: "OPTIONS", header: [][2]string{origin(app), acrm("PURGE")}, status: 204,
 		want: map[string][]string{"Access-Control-Allow-Origin": {app}, "Access-Control-Allow-Credentials": {"true"}, "Access-Control-Allow-Methods": {"PURGE"}, "Access-Control-Max-Age": {"600"}, "Vary": {varyPreflight}}},
 	{name: "wildcard methods never allow TRACE", cfg: func(c *cors.Config) { c.Methods = []string{"*"} }, method: "OPTIONS", header: [][2]string{origin(app), acrm("TRACE")}, status: 403},
+	{name: "wildcard methods never allow trace in any case", cfg: func(c *cors.Config) { c.Methods = []string{"*"} }, method: "OPTIONS", header: [][2]string{origin(app), acrm("trace")}, status: 403},
 	{name: "preflight status 200 when configured", cfg: func(c *cors.Config) { c.PreflightStatus = 200 }, method: "OPTIONS", header: [][2]string{origin(app), acrm("PUT"), acrh("authorization")}, status: 200, want: allowedPreflight(app)},
 	{name: "preflight passthrough reaches next with headers set", cfg: func(c *cors.Config) { c.PreflightPassthrough = true }, method: "OPTIONS", header: [][2]string{origin(app), acrm("PUT"), acrh("authorization")}, wantNext: true, want: allowedPreflight(app)},
 	{name: "failed preflight is not passed through", cfg: func(c *cors.Config) { c.PreflightPassthrough = true }, method: "OPTIONS", header: [][2]string{origin(app), acrm("PURGE")}, status: 403},
