@@ -10,7 +10,7 @@ import (
 
 // BenchmarkHash measures one argon2id hash at the default (OWASP)
 // parameters, through the Hasher and through x/crypto/argon2 directly.
-// On the 2-core amd64 CI machine: about 20 ms per hash, see doc.go.
+// On the 2-core amd64 reference machine: about 20 ms per hash (doc.go).
 func BenchmarkHash(b *testing.B) {
 	h, err := password.New(password.Config{})
 	if err != nil {

@@ -44,13 +44,14 @@
 // Password policy (length, blocklists) is not checked here; see the
 // validate package.
 //
-// Cost: one argon2id hash at the default parameters takes about 18 ms of
-// one core on the project's reference machine (2-core amd64 Xeon, Go 1.26,
-// BenchmarkHash, best of repeated runs with the cores otherwise idle) and
-// allocates 19 MiB; expect several times that while the cores are busy
-// with other work. With MaxConcurrent at its default of GOMAXPROCS, such a
-// machine verifies roughly 100 logins a second at most: size your login
-// rate limits with that figure, and measure your own hardware.
+// Cost: one argon2id hash at the default parameters takes about 20 ms of
+// one core on the project's reference machine (2-core amd64 Xeon, Go 1.26:
+// BenchmarkHash medians of 19 to 21 ms for Verify and VerifyDummy, 18 ms
+// at best) and allocates 19 MiB; expect several times that while the cores
+// are busy with other work. With MaxConcurrent at its default of
+// GOMAXPROCS, such a machine verifies roughly 100 logins a second at most:
+// size your login rate limits with that figure, and measure your own
+// hardware.
 //
 // # Where it goes
 //
