@@ -75,7 +75,10 @@ type DetectorConfig struct {
 
 	// MaxKeys bounds the users or addresses each rule tracks at once;
 	// default DefaultMaxKeys, at most 1<<20. When full, expired entries are
-	// dropped first, then random ones.
+	// dropped first, then random ones, so a flood of fresh addresses costs
+	// an attacker's own tracking as much as anyone's. Memory is at most
+	// MaxKeys entries per rule, each holding up to Threshold timestamps
+	// (8 bytes each) or users.
 	MaxKeys int
 
 	// IPv6PrefixBits groups IPv6 clients, who usually hold a whole /64,

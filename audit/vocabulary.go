@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"runtime"
+	"time"
 )
 
 // LevelCritical is the level of the events the OWASP vocabulary marks
@@ -117,17 +119,35 @@ func NewRecorder(cfg RecorderConfig) (*Recorder, error) {
 
 // Event logs a custom event. Use it for names the helpers do not cover.
 func (rec *Recorder) Event(ctx context.Context, level slog.Level, name string, attrs ...slog.Attr) {
-	rec.logger.LogAttrs(ctx, level, name, attrs...)
+	rec.log(ctx, level, name, "", false, attrs)
 }
 
 func (rec *Recorder) user(ctx context.Context, level slog.Level, name, user string, attrs []slog.Attr) {
-	if !rec.logger.Enabled(ctx, level) {
+	rec.log(ctx, level, name, user, true, attrs)
+}
+
+// log builds the record itself so that its source location is the
+// application's call of the helper, not this file.
+func (rec *Recorder) log(ctx context.Context, level slog.Level, name, user string, withUser bool, attrs []slog.Attr) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	h := rec.logger.Handler()
+	if !h.Enabled(ctx, level) {
 		return
 	}
-	all := make([]slog.Attr, 0, len(attrs)+1)
-	all = append(all, slog.String(KeyUser, user))
-	all = append(all, attrs...)
-	rec.logger.LogAttrs(ctx, level, name, all...)
+	var pcs [1]uintptr
+	skip := 3 // runtime.Callers, log, Event
+	if withUser {
+		skip = 4 // and user, called by the helper
+	}
+	runtime.Callers(skip, pcs[:])
+	r := slog.NewRecord(time.Now(), level, name, pcs[0])
+	if withUser {
+		r.AddAttrs(slog.String(KeyUser, user))
+	}
+	r.AddAttrs(attrs...)
+	_ = h.Handle(ctx, r) // like slog.Logger, ignore the handler's error
 }
 
 // failedUser returns user, or its keyed hash when configured.

@@ -133,3 +133,19 @@ func TestReplaceLevelNames(t *testing.T) {
 		t.Errorf("got %v", recs)
 	}
 }
+
+// TestRecorderSourceIsTheCaller: with AddSource, the source location is
+// the application's call, not the helper.
+func TestRecorderSourceIsTheCaller(t *testing.T) {
+	var c capture
+	logger := slog.New(slog.NewJSONHandler(&c, &slog.HandlerOptions{AddSource: true}))
+	rec, _ := audit.NewRecorder(audit.RecorderConfig{Logger: logger})
+	rec.LoginFailed(context.Background(), "u")
+	rec.Event(context.Background(), slog.LevelInfo, "custom")
+	for _, r := range c.records(t) {
+		src, _ := r["source"].(map[string]any)
+		if file, _ := src["file"].(string); !strings.HasSuffix(file, "vocabulary_test.go") {
+			t.Errorf("%v: source %v", r["msg"], src)
+		}
+	}
+}
