@@ -81,3 +81,14 @@ func TestMutatingConfigAfterNewHasNoEffect(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestZeroDecoderUsesDefaults(t *testing.T) {
+	var d validate.Decoder
+	v, err := validate.Unmarshal[profile](t.Context(), &d, []byte(`{"name":"x"}`), nil)
+	if err != nil || v.Name != "x" {
+		t.Fatalf("v = %+v, err = %v", v, err)
+	}
+	if _, err := validate.Unmarshal[profile](t.Context(), &d, []byte(`{"name":"x","name":"y"}`), nil); !errors.Is(err, validate.ErrDuplicateKey) {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -19,8 +19,10 @@ import (
 // share it: it is safe for concurrent use, and it caches, per target type,
 // the plan it decodes with. Changing the Config after New has no effect.
 //
-// A nil *Decoder is not usable; [JSON] and [Decode] treat a nil argument as
-// a Decoder with the default Config.
+// [JSON], [Decode] and [Unmarshal] treat a nil *Decoder, or a zero
+// Decoder{}, as one built from the zero Config; Decode and Unmarshal then
+// build it per call, losing the plan cache, so pass a shared Decoder on hot
+// paths.
 type Decoder struct {
 	maxBody      int64
 	maxDepth     int
@@ -50,7 +52,7 @@ func MustNew(cfg Config) *Decoder {
 }
 
 func orDefault(d *Decoder) *Decoder {
-	if d == nil {
+	if d == nil || d.maxBody == 0 {
 		return MustNew(Config{})
 	}
 	return d
