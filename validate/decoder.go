@@ -414,17 +414,19 @@ func JSON[T any](d *Decoder, rules *RuleSet[T]) *Middleware[T] {
 
 type ctxKey[T any] struct{}
 
-// Handler wraps next.
+// Handler wraps next. A zero Middleware uses the default Decoder and no
+// rule set.
 func (m *Middleware[T]) Handler(next http.Handler) http.Handler {
+	d, rules := orDefault(m.d), m.rules
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			next.ServeHTTP(w, r)
 			return
 		}
-		v, err := decodeRequest(r, m.d, m.rules)
+		v, err := decodeRequest(r, d, rules)
 		if err != nil {
-			m.d.reject(w, r, err)
+			d.reject(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey[T]{}, v)))

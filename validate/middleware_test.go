@@ -333,3 +333,13 @@ func TestConcurrentDecoding(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestZeroMiddlewareIsStrict(t *testing.T) {
+	var m validate.Middleware[Registration]
+	h := m.Handler(http.NotFoundHandler())
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, post(`{"age":1,"age":2}`))
+	if w.Code != http.StatusBadRequest {
+		t.Fatalf("status %d", w.Code)
+	}
+}
