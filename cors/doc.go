@@ -44,7 +44,7 @@
 //     handler that edits w.Header() in place cannot corrupt other responses
 //     (rs/cors#198). The values are carved from 2 KiB slabs, each response
 //     taking its own disjoint slots, so the common paths make no allocation
-//     per request on average (one slab per 20 to 60 responses) and still
+//     per request on average (one slab per 20 to 128 responses) and still
 //     never share memory between responses.
 //
 // A credentialed request (Cookie or Authorization) from an origin that is

@@ -348,7 +348,8 @@ func appendVary(h http.Header, old []string, val string) {
 // capacity-1 window on it, so neither an in-place edit nor an append can
 // reach another header or another response. A slab is never reused once
 // handed out: the pool only holds its unused tail. Cost: one 2 KiB
-// allocation per slabLen/4 responses or so.
+// allocation per slabLen/6 to slabLen responses, depending on how many
+// headers each writes.
 const slabLen = 128
 
 type slab struct {
