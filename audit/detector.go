@@ -75,8 +75,9 @@ type DetectorConfig struct {
 
 	// MaxKeys bounds the users or addresses each rule tracks at once;
 	// default DefaultMaxKeys, at most 1<<20. When full, expired entries are
-	// dropped first, then random ones, so a flood of fresh addresses costs
-	// an attacker's own tracking as much as anyone's. Memory is at most
+	// dropped first, then random ones, so no one can pick which entry a
+	// flood of fresh keys evicts; size it above your normal number of
+	// active clients. Memory is at most
 	// MaxKeys entries per rule, each holding up to Threshold timestamps
 	// (8 bytes each) or users.
 	MaxKeys int
@@ -203,7 +204,9 @@ func NewDetector(cfg DetectorConfig) (*Detector, error) {
 }
 
 // Enabled reports true for Info and above, the levels of the events the
-// Detector counts, and otherwise asks the next handler.
+// Detector counts, and otherwise asks the next handler. So Info records
+// reach the Detector (and are cleaned by a Handler in front of it) even
+// when the next handler is set to a higher level and drops them.
 func (d *Detector) Enabled(ctx context.Context, level slog.Level) bool {
 	return level >= slog.LevelInfo || d.next != nil && d.next.Enabled(ctx, level)
 }
