@@ -201,14 +201,19 @@ func Email(s string) error {
 			return errEmail
 		}
 	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
+	// Cheap structural checks first: most bad input fails here without
+	// the cost of net/mail's error path.
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 || at > 64 {
 		return errEmail
 	}
-	at := strings.LastIndexByte(s, '@')
-	local, domain := s[:at], s[at+1:]
-	if len(local) > 64 || !strings.Contains(domain, ".") || strings.HasPrefix(domain, "[") ||
+	domain := s[at+1:]
+	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, "[") ||
 		strings.HasSuffix(domain, ".") || strings.HasPrefix(domain, ".") {
+		return errEmail
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
 		return errEmail
 	}
 	return nil
