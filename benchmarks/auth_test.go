@@ -189,3 +189,43 @@ func BenchmarkAuthReject(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAuthPaired runs apisec and one peer alternately, in batches of
+// 16 requests, and reports each one's ns/op and their ratio. On a shared,
+// noisy machine both then see the same load, so the ratio is meaningful
+// even when absolute figures swing.
+func BenchmarkAuthPaired(b *testing.B) {
+	const batch = 16
+	for _, k := range authKeySet(b) {
+		tok := "Bearer " + authToken(b, k)
+		impls := authImpls(b, k)
+		ours := impls[1].h
+		for _, peer := range impls[2:] {
+			b.Run("alg="+k.alg+"/pair=apisec-vs-"+peer.name, func(b *testing.B) {
+				r := httptest.NewRequest("GET", "/", nil)
+				r.Header.Set("Authorization", tok)
+				w := &okWriter{h: http.Header{}}
+				var tOurs, tPeer time.Duration
+				n := 0
+				for b.Loop() {
+					start := time.Now()
+					for range batch {
+						clear(w.h)
+						ours.ServeHTTP(w, r)
+					}
+					mid := time.Now()
+					for range batch {
+						clear(w.h)
+						peer.h.ServeHTTP(w, r)
+					}
+					tPeer += time.Since(mid)
+					tOurs += mid.Sub(start)
+					n += batch
+				}
+				b.ReportMetric(float64(tOurs.Nanoseconds())/float64(n), "apisec-ns/req")
+				b.ReportMetric(float64(tPeer.Nanoseconds())/float64(n), "peer-ns/req")
+				b.ReportMetric(float64(tOurs)/float64(tPeer), "apisec/peer")
+			})
+		}
+	}
+}
