@@ -86,7 +86,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	}
 	if len(h.groups) == 0 {
 		r.Attrs(func(at slog.Attr) bool {
-			a = append(a, c.clean(at, false))
+			a = append(a, topLevel(c.clean(at, false)))
 			return true
 		})
 		out.AddAttrs(a...)
@@ -127,6 +127,9 @@ func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 		cleaned[i] = h.core.clean(at, sensitive)
 	}
 	if len(h.groups) == 0 {
+		for i := range cleaned {
+			cleaned[i] = topLevel(cleaned[i])
+		}
 		return &Handler{core: h.core, next: h.next.WithAttrs(cleaned)}
 	}
 	groups := append([]frame(nil), h.groups...)
@@ -149,6 +152,18 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 	}
 	groups := append(append(make([]frame, 0, len(h.groups)+1), h.groups...), f)
 	return &Handler{core: h.core, next: h.next, groups: groups}
+}
+
+// topLevel renames a top-level attribute whose key is one of the keys
+// slog's handlers write themselves ("msg", "level", "time", "source"), so
+// that a record can never carry a second, forged "level" or "msg" that a
+// log reader might take for the real one.
+func topLevel(at slog.Attr) slog.Attr {
+	switch at.Key {
+	case slog.MessageKey, slog.LevelKey, slog.TimeKey, slog.SourceKey:
+		at.Key = "attr_" + at.Key
+	}
+	return at
 }
 
 // clean returns at with its value resolved, redacted or escaped as

@@ -248,3 +248,26 @@ func TestDefaultSensitiveKeysIsACopy(t *testing.T) {
 		t.Error("DefaultSensitiveKeys exposes shared state")
 	}
 }
+
+// TestBuiltinKeysCannotBeForged: an attribute named like slog's own keys
+// would give the JSON line two "level" or "msg" members, and readers
+// disagree on which one counts.
+func TestBuiltinKeysCannotBeForged(t *testing.T) {
+	var c capture
+	l := auditLogger(t, &c, nil)
+	l.With("level", "INFO").Error("authz_fail", "msg", "authn_login_success", "time", "x", "source", "y", slog.Group("g", "level", "kept"))
+	line := c.String()
+	if strings.Count(line, `"level":`) != 2 || strings.Count(line, `"msg":`) != 1 {
+		t.Fatalf("built-in keys duplicated: %s", line)
+	}
+	rec := c.records(t)[0]
+	want := map[string]any{"level": "ERROR", "msg": "authz_fail", "attr_level": "INFO", "attr_msg": "authn_login_success", "attr_time": "x", "attr_source": "y"}
+	for k, v := range want {
+		if rec[k] != v {
+			t.Errorf("%s = %v, want %v", k, rec[k], v)
+		}
+	}
+	if rec["g"].(map[string]any)["level"] != "kept" {
+		t.Errorf("a key inside a group was renamed: %v", rec["g"])
+	}
+}
