@@ -499,7 +499,10 @@ func (a *Authenticator) verify(ctx context.Context, tok string) (*principal.Prin
 	} else {
 		v := ci.find(al, kid, hasKid)
 		if v == nil && ci.jwks != nil {
-			v = ci.jwks.find(ctx, al, kid, hasKid)
+			var e *Error
+			if v, e = ci.jwks.find(ctx, al, kid, hasKid); e != nil {
+				return nil, e
+			}
 		}
 		if v == nil {
 			return nil, errNoKey

@@ -37,8 +37,10 @@ var (
 	// ErrInsufficientScope: the principal lacks a required role or scope
 	// (403 insufficient_scope).
 	ErrInsufficientScope = errors.New("auth: insufficient scope")
-	// ErrUnavailable: a dependency needed for the decision (the revocation
-	// list, the API key store) failed; the request is refused (503).
+	// ErrUnavailable: a dependency needed for the decision failed (the
+	// revocation list, the API key store, or an issuer's JWKS that was
+	// never fetched successfully); the request is refused with 503, so
+	// clients do not discard good tokens.
 	ErrUnavailable = errors.New("auth: verification unavailable")
 )
 
@@ -93,6 +95,7 @@ var (
 	errIssuedInFuture    = reject(ErrTokenNotYetValid, "iat in the future")
 	errRevoked           = reject(ErrTokenRevoked, "revoked")
 	errRevocationFailed  = reject(ErrUnavailable, "revocation check failed")
+	errKeysUnavailable   = reject(ErrUnavailable, "issuer keys unavailable")
 	errAPIKeyFormat      = reject(ErrAPIKeyInvalid, "format")
 	errAPIKeyUnknown     = reject(ErrAPIKeyInvalid, "unknown or wrong key")
 	errAPIKeyExpired     = reject(ErrAPIKeyInvalid, "expired")

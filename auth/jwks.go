@@ -296,32 +296,35 @@ func maxAge(cc string) (time.Duration, bool) {
 
 // find returns the key for (alg, kid), refreshing the set when it is stale
 // (in the background) or when the kid is unknown (waiting for that fetch
-// only, bounded by ctx and the fetch timeout).
-func (j *JWKS) find(ctx context.Context, al alg, kid []byte, hasKid bool) *verifier {
+// only, bounded by ctx and the fetch timeout). It returns errNoKey when
+// the set lacks the key, and errKeysUnavailable when no set was ever
+// fetched.
+func (j *JWKS) find(ctx context.Context, al alg, kid []byte, hasKid bool) (*verifier, *Error) {
 	set := j.set.Load()
 	if set != nil {
 		if now := j.now(); !now.Before(set.refreshAt) && now.UnixNano() >= j.noRetryUntil.Load() {
 			j.start(false)
 		}
 		if v := set.lookup(al, kid, hasKid); v != nil {
-			return v
+			return v, nil
 		}
 	}
 	// Even without any set yet, fetches are spaced by MinRefreshInterval,
 	// so an unreachable issuer is not hammered by every request.
 	done := j.start(false)
-	if done == nil {
-		return nil
-	}
-	select {
-	case <-done:
-	case <-ctx.Done():
-		return nil
+	if done != nil {
+		select {
+		case <-done:
+		case <-ctx.Done():
+		}
 	}
 	if set = j.set.Load(); set == nil {
-		return nil
+		return nil, errKeysUnavailable
 	}
-	return set.lookup(al, kid, hasKid)
+	if v := set.lookup(al, kid, hasKid); v != nil {
+		return v, nil
+	}
+	return nil, errNoKey
 }
 
 func (s *keySet) lookup(al alg, kid []byte, hasKid bool) *verifier {

@@ -316,8 +316,13 @@ func TestJWKSFetchBounds(t *testing.T) {
 			tok := signWith(t, jwt.SigningMethodES256, `{"alg":"ES256","typ":"at+jwt","kid":"e1"}`, claims(nil), k.ec)
 			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 			defer cancel()
-			if _, err := a.VerifyToken(ctx, tok); !errors.Is(err, auth.ErrTokenInvalid) {
+			// With no key set ever fetched, the answer is 503, not a
+			// verdict on the token.
+			if _, err := a.VerifyToken(ctx, tok); !errors.Is(err, auth.ErrUnavailable) {
 				t.Fatalf("err %v", err)
+			}
+			if w := serve(a.Handler(echo), bearer(tok)); w.Code != http.StatusServiceUnavailable {
+				t.Fatalf("status %d", w.Code)
 			}
 			// Requests right after a failure do not refetch.
 			if n := srv.hits.Load(); n != max(1, srv.hitsPerFetch) {
