@@ -266,16 +266,17 @@ func (d *Detector) Handle(ctx context.Context, r slog.Record) error {
 		alerts = d.observe(ctx, r)
 	}
 	var err error
+	if d.next != nil && d.next.Enabled(ctx, r.Level) {
+		err = d.next.Handle(ctx, r)
+	}
+	// The alert follows the event that raised it.
 	for _, a := range alerts {
-		if d.core.onAlert != nil {
-			d.core.onAlert(ctx, a)
-		}
 		if d.next != nil {
 			err = errors.Join(err, d.next.Handle(ctx, alertRecord(ctx, a)))
 		}
-	}
-	if d.next != nil && d.next.Enabled(ctx, r.Level) {
-		err = errors.Join(err, d.next.Handle(ctx, r))
+		if d.core.onAlert != nil {
+			d.core.onAlert(ctx, a)
+		}
 	}
 	return err
 }

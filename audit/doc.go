@@ -19,7 +19,9 @@
 //     escaped in keys, values and messages ("\n", "\x7f", "\u2028"), so one
 //     value can never start a new line or disguise itself; values are
 //     length-capped. slog's JSON handler escapes CR and LF but not NEL or
-//     DEL, which some log viewers treat as line breaks.
+//     DEL, which some log viewers treat as line breaks. An attribute named
+//     like slog's own members ("level", "msg") is renamed, so that a line
+//     never holds two of them.
 //   - Secrets in logs. The [Handler] redacts the values of sensitive keys
 //     (password, token, authorization, cookie, set-cookie, secret, key, ...
 //     see [DefaultSensitiveKeys]) at any depth of groups, and any string

@@ -126,9 +126,9 @@ func ExampleDetector() {
 	// Output:
 	// {"level":"WARN","msg":"authn_login_fail","user":"bob"}
 	// {"level":"WARN","msg":"authn_login_fail","user":"bob"}
-	// block bob after 3 failures
-	// {"level":"WARN","msg":"authn_login_fail_max","rule":"brute_force_user","user":"bob","count":3,"window":60000000000}
 	// {"level":"WARN","msg":"authn_login_fail","user":"bob"}
+	// {"level":"WARN","msg":"authn_login_fail_max","rule":"brute_force_user","user":"bob","count":3,"window":60000000000}
+	// block bob after 3 failures
 }
 
 // A Chain makes a JSON log tamper-evident; Verify finds the first broken

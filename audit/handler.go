@@ -20,7 +20,10 @@ import (
 //     control character, zero-width and bidirectional controls in keys,
 //     string values, error texts and the message, so that a value can
 //     neither forge a log line nor hide text from a reader;
-//   - caps every key and string value at [HandlerConfig.MaxValueLength].
+//   - caps every key and string value at [HandlerConfig.MaxValueLength];
+//   - renames a top-level attribute called "msg", "level", "time" or
+//     "source" to "attr_msg" and so on, so that no record carries a second,
+//     forged copy of a member the slog handler writes itself.
 //
 // Values of kinds other than strings, groups and errors (numbers, times,
 // structs logged with slog.Any) pass unchanged: give a struct that may

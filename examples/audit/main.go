@@ -35,7 +35,7 @@ func main() {
 	det, err := audit.NewDetector(audit.DetectorConfig{
 		Next:           slog.NewJSONHandler(out, &slog.HandlerOptions{ReplaceAttr: audit.ReplaceLevelNames}),
 		BruteForceUser: audit.Rule{Threshold: 3},
-		OnAlert: func(_ context.Context, a audit.Alert) {
+		OnAlert: func(_ context.Context, a audit.Alert) { // blocks until restart: a demo
 			if a.ClientIP.IsValid() {
 				blocked.Store(a.ClientIP.Addr(), true)
 			}
