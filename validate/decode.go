@@ -709,7 +709,7 @@ func (s *state) object(v reflect.Value, p *plan) *RequestError {
 				return s.fail(ErrDuplicateKey, CodeDuplicateKey, "An object has the same member twice.", f.seg)
 			}
 			s.path = append(s.path, pathSeg{seg: f.seg})
-			err := s.value(v.Field(f.index), f.plan)
+			err := s.value(fieldByIndex(v, f.index), f.plan)
 			s.path = s.path[:len(s.path)-1]
 			if err != nil {
 				return err
@@ -720,6 +720,24 @@ func (s *state) object(v reflect.Value, p *plan) *RequestError {
 			return err
 		}
 	}
+}
+
+// fieldByIndex is reflect.Value.FieldByIndex that allocates nil embedded
+// pointers on the way, as encoding/json does.
+func fieldByIndex(v reflect.Value, index []int) reflect.Value {
+	if len(index) == 1 {
+		return v.Field(index[0])
+	}
+	for i, x := range index {
+		if i > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				v.Set(reflect.New(v.Type().Elem()))
+			}
+			v = v.Elem()
+		}
+		v = v.Field(x)
+	}
+	return v
 }
 
 func (s *state) mapValue(v reflect.Value, p *plan) *RequestError {

@@ -325,36 +325,88 @@ func TestRecursiveType(t *testing.T) {
 	}
 }
 
-// Types the one-pass decoder leaves to encoding/json (embedded structs)
-// still get every strict check.
+// Embedded structs follow encoding/json's promotion rules.
 type base struct {
 	ID int `json:"id"`
 }
 
+type Meta struct {
+	Note    string `json:"note"`
+	Version int    `json:"version"`
+}
+
+type Clash1 struct{ Dup string }
+type Clash2 struct{ Dup string }
+
 type embedding struct {
 	base
+	*Meta
+	Clash1
+	Clash2
+	Name    string `json:"name"`
+	Version string `json:"version"` // hides Meta.Version
+	Tagged  base   `json:"tagged"`
+}
+
+var embeddingCases = []string{
+	`{"id":7,"name":"x"}`,
+	`{"note":"n"}`,
+	`{"version":"v2"}`,
+	`{"tagged":{"id":1}}`,
+	`{}`,
+	`{"id":1,"note":"a","version":"b","name":"c","tagged":{"id":2}}`,
+}
+
+func TestEmbeddedStructsAgreeWithEncodingJSON(t *testing.T) {
+	for _, body := range embeddingCases {
+		t.Run(body, func(t *testing.T) {
+			got, err := validate.Unmarshal[embedding](t.Context(), nil, []byte(body), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want embedding
+			dec := json.NewDecoder(strings.NewReader(body))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&want); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(*got, want) {
+				t.Fatalf("got  %+v\nwant %+v", *got, want)
+			}
+		})
+	}
+	// Two equally deep fields named Dup hide each other.
+	if _, err := validate.Unmarshal[embedding](t.Context(), nil, []byte(`{"Dup":"x"}`), nil); !errors.Is(err, validate.ErrUnknownField) {
+		t.Fatalf("ambiguous field: err = %v", err)
+	}
+}
+
+// Types the one-pass decoder leaves to encoding/json (here the ",string"
+// option) still get every strict check.
+type fallbackType struct {
+	N    int    `json:"n,string"`
 	Name string `json:"name"`
 }
 
 func TestFallbackTypesAreStrict(t *testing.T) {
-	v, err := validate.Unmarshal[embedding](t.Context(), nil, []byte(`{"id":7,"name":"x"}`), nil)
-	if err != nil || v.ID != 7 || v.Name != "x" {
+	v, err := validate.Unmarshal[fallbackType](t.Context(), nil, []byte(`{"n":"7","name":"x"}`), nil)
+	if err != nil || v.N != 7 || v.Name != "x" {
 		t.Fatalf("v = %+v, err = %v", v, err)
 	}
 	tests := []struct {
 		name, body string
 		want       error
 	}{
-		{"duplicate", `{"id":1,"id":2}`, validate.ErrDuplicateKey},
-		{"unknown", `{"id":1,"x":2}`, validate.ErrUnknownField},
+		{"duplicate", `{"name":"a","name":"b"}`, validate.ErrDuplicateKey},
+		{"unknown", `{"name":"a","x":2}`, validate.ErrUnknownField},
 		{"utf8", "{\"name\":\"\xff\"}", validate.ErrInvalidUTF8},
 		{"trailing", `{}{}`, validate.ErrTrailingData},
-		{"type", `{"id":"x"}`, validate.ErrType},
-		{"overflow", `{"id":1e99}`, validate.ErrType},
+		{"type", `{"name":1}`, validate.ErrType},
+		{"depth", `{"name":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`, validate.ErrTooDeep},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := validate.Unmarshal[embedding](t.Context(), nil, []byte(tt.body), nil)
+			_, err := validate.Unmarshal[fallbackType](t.Context(), nil, []byte(tt.body), nil)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}

@@ -38,9 +38,12 @@
 //
 // Decoding runs in one pass over the body with a plan built once per type,
 // checking syntax, UTF-8, depth and duplicates as it fills the value; it is
-// faster than encoding/json on the same struct. Types it does not plan for
-// (embedded structs, the ",string" option, non-string map keys) are checked
-// by the same strict pass and then decoded by encoding/json.
+// faster than encoding/json on the same struct, and follows its rules for
+// tags, embedded structs, pointers, json.Unmarshaler and
+// encoding.TextUnmarshaler. Types it does not plan for (the ",string" tag
+// option, maps with non-string keys, non-empty interfaces) are checked by
+// the same strict pass and then decoded by encoding/json; for those types
+// only, member names match regardless of case.
 //
 // # Validation
 //

@@ -27,6 +27,9 @@ func FuzzDecode(f *testing.F) {
 	for _, c := range rejectCases {
 		f.Add([]byte(c.body))
 	}
+	for _, c := range embeddingCases {
+		f.Add([]byte(c))
+	}
 	d := validate.MustNew(validate.Config{MaxBodyBytes: 64 << 10})
 	loose := validate.MustNew(validate.Config{MaxBodyBytes: 64 << 10, InsecureAllowUnknownFields: true})
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -34,10 +37,19 @@ func FuzzDecode(f *testing.F) {
 		runtime.ReadMemStats(&before)
 		got, err := validate.Unmarshal[profile](context.Background(), d, data, nil)
 		_, _ = validate.Unmarshal[any](context.Background(), loose, data, nil)
-		_, _ = validate.Unmarshal[embedding](context.Background(), d, data, nil)
+		emb, embErr := validate.Unmarshal[embedding](context.Background(), d, data, nil)
+		_, _ = validate.Unmarshal[fallbackType](context.Background(), d, data, nil)
 		runtime.ReadMemStats(&after)
 		if used := after.TotalAlloc - before.TotalAlloc; used > uint64(64*len(data)+256<<10) {
 			t.Fatalf("%d bytes allocated for a %d-byte body", used, len(data))
+		}
+		if embErr == nil {
+			var want embedding
+			dec := json.NewDecoder(strings.NewReader(string(data)))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&want); err != nil || !reflect.DeepEqual(*emb, want) {
+				t.Fatalf("embedding %q: got %+v, encoding/json %+v, %v", data, *emb, want, err)
+			}
 		}
 		if err != nil {
 			if got != nil {

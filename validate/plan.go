@@ -1,10 +1,12 @@
 package validate
 
 import (
+	"cmp"
 	"encoding"
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -24,7 +26,7 @@ type plan struct {
 type fieldPlan struct {
 	name  string // the JSON member name
 	seg   string // "/" + name escaped per RFC 6901
-	index int
+	index []int  // the path through embedded structs, as reflect.Value.FieldByIndex
 	plan  *plan
 }
 
@@ -54,8 +56,8 @@ var (
 	numberType          = reflect.TypeFor[json.Number]()
 )
 
-// errUnsupported marks a type the one-pass decoder does not handle (embedded
-// structs, the ",string" tag option, non-string map keys, ...). Such types
+// errUnsupported marks a type the one-pass decoder does not handle (the
+// ",string" tag option, non-string map keys, non-empty interfaces, ...). Such types
 // are decoded by encoding/json after a full strict pre-scan.
 var errUnsupported = errors.New("unsupported type")
 
@@ -125,42 +127,117 @@ func buildPlan(t reflect.Type, memo map[reflect.Type]*plan) (*plan, error) {
 		p.elem = e
 	case reflect.Struct:
 		p.kind = kStruct
-		p.index = make(map[string]int)
-		for i := range t.NumField() {
-			f := t.Field(i)
-			tag := f.Tag.Get("json")
-			if tag == "-" {
-				continue
-			}
-			name, opts, _ := strings.Cut(tag, ",")
-			if f.Anonymous && name == "" {
-				return nil, errUnsupported
-			}
-			if !f.IsExported() {
-				continue
-			}
-			for o := range strings.SplitSeq(opts, ",") {
-				if o == "string" {
-					return nil, errUnsupported
-				}
-			}
-			if name == "" {
-				name = f.Name
-			}
-			if _, dup := p.index[name]; dup {
-				return nil, errUnsupported
-			}
-			fp, err := buildPlan(f.Type, memo)
+		fields, err := structFields(t)
+		if err != nil {
+			return nil, err
+		}
+		p.index = make(map[string]int, len(fields))
+		for _, f := range fields {
+			fp, err := buildPlan(f.typ, memo)
 			if err != nil {
 				return nil, err
 			}
-			p.index[name] = len(p.fields)
-			p.fields = append(p.fields, fieldPlan{name: name, seg: "/" + escapePointer(name), index: i, plan: fp})
+			p.index[f.name] = len(p.fields)
+			p.fields = append(p.fields, fieldPlan{name: f.name, seg: "/" + escapePointer(f.name), index: f.index, plan: fp})
 		}
 	default:
 		return nil, errUnsupported
 	}
 	return p, nil
+}
+
+type structField struct {
+	name   string
+	index  []int
+	typ    reflect.Type
+	tagged bool
+}
+
+// structFields lists the JSON members of struct type t with encoding/json's
+// rules: exported fields, named by their tag or Go name, "-" skipped, the
+// fields of untagged embedded structs promoted, a shallower field hiding a
+// deeper one of the same name, a tagged field winning over an untagged one
+// at the same depth, and two equally good candidates hiding each other.
+func structFields(t reflect.Type) ([]structField, error) {
+	type level struct {
+		typ   reflect.Type
+		index []int
+	}
+	var all []structField
+	current := []level{{typ: t}}
+	visited := map[reflect.Type]bool{}
+	for len(current) > 0 {
+		var next []level
+		for _, l := range current {
+			if visited[l.typ] {
+				continue
+			}
+			visited[l.typ] = true
+			for i := range l.typ.NumField() {
+				sf := l.typ.Field(i)
+				ft := sf.Type
+				if sf.Anonymous {
+					if ft.Kind() == reflect.Pointer {
+						ft = ft.Elem()
+					}
+					if !sf.IsExported() && ft.Kind() != reflect.Struct {
+						continue
+					}
+				} else if !sf.IsExported() {
+					continue
+				}
+				tag := sf.Tag.Get("json")
+				if tag == "-" {
+					continue
+				}
+				name, opts, _ := strings.Cut(tag, ",")
+				for o := range strings.SplitSeq(opts, ",") {
+					if o == "string" {
+						return nil, errUnsupported
+					}
+				}
+				index := append(slices.Clone(l.index), i)
+				if name == "" && sf.Anonymous && ft.Kind() == reflect.Struct {
+					if sf.Type.Kind() == reflect.Pointer && !sf.IsExported() {
+						// encoding/json cannot allocate it either.
+						return nil, errUnsupported
+					}
+					next = append(next, level{typ: ft, index: index})
+					continue
+				}
+				all = append(all, structField{name: cmp.Or(name, sf.Name), index: index, typ: sf.Type, tagged: name != ""})
+			}
+		}
+		current = next
+	}
+	slices.SortStableFunc(all, func(a, b structField) int {
+		return cmp.Or(strings.Compare(a.name, b.name), cmp.Compare(len(a.index), len(b.index)), boolRank(a.tagged, b.tagged))
+	})
+	var out []structField
+	for i := 0; i < len(all); {
+		j := i + 1
+		for j < len(all) && all[j].name == all[i].name {
+			j++
+		}
+		group := all[i:j]
+		if len(group) == 1 || len(group[0].index) < len(group[1].index) || group[0].tagged && !group[1].tagged {
+			out = append(out, group[0])
+		}
+		i = j
+	}
+	slices.SortFunc(out, func(a, b structField) int { return slices.Compare(a.index, b.index) })
+	return out, nil
+}
+
+// boolRank orders tagged fields first.
+func boolRank(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
 }
 
 // escapePointer escapes one JSON Pointer reference token (RFC 6901 §3).
