@@ -103,6 +103,7 @@ func BenchmarkRequestEventParallel(b *testing.B) {
 	for _, impl := range impls {
 		b.Run("impl="+impl.name, func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := processCPU()
 			b.RunParallel(func(pb *testing.PB) {
 				r := benchRequest()
 				w := &discardWriter{h: http.Header{}}
@@ -110,6 +111,7 @@ func BenchmarkRequestEventParallel(b *testing.B) {
 					impl.h.ServeHTTP(w, r)
 				}
 			})
+			reportCPU(b, cpu)
 		})
 	}
 }
@@ -153,9 +155,11 @@ func BenchmarkChain(b *testing.B) {
 			logger := slog.New(slog.NewJSONHandler(impl.w, nil))
 			ctx := context.Background()
 			b.ReportAllocs()
+			cpu := processCPU()
 			for b.Loop() {
 				logger.LogAttrs(ctx, slog.LevelInfo, "authn_login_success", slog.String("user", "alice"))
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }

@@ -528,7 +528,7 @@ func TestMiddlewareAllocs(t *testing.T) {
 	}
 }
 
-// TestHandlerAddsNoAllocs: the Handler's cost on a request event is the
+// TestHandlerAllocs: the Handler's cost on a request event is the
 // record copy's attribute array, the same one slog itself needs for a
 // record of that many attributes.
 func TestHandlerAllocs(t *testing.T) {
