@@ -165,3 +165,19 @@ func BenchmarkLargeBody(b *testing.B) {
 		}
 	})
 }
+
+func BenchmarkPasswordCheck(b *testing.B) {
+	p := validate.MustNewPasswordPolicy(validate.PasswordConfig{})
+	for _, tc := range []struct{ name, pw string }{
+		{"case=accepted", "mauve-tractor-lagoon-1897"},
+		{"case=common", "correct horse battery staple"},
+		{"case=too-short", "hunter2"},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = p.Check(b.Context(), tc.pw, "ada@example.com", "Ada Lovelace")
+			}
+		})
+	}
+}

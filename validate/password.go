@@ -242,14 +242,15 @@ func (p *PasswordPolicy) Check(ctx context.Context, password string, userWords .
 		return p.errComposite
 	}
 	folded := fold(password)
-	if p.common(folded) {
+	unleet := leet.Replace(folded)
+	if p.common(folded, unleet) {
 		return errPwCommon
 	}
-	if containsAny(folded, p.context) {
+	if containsAny(folded, unleet, p.context) {
 		return errPwContext
 	}
 	for _, w := range userWords {
-		if containsAny(folded, contextTokens(w)) {
+		if containsAny(folded, unleet, contextTokens(w)) {
 			return errPwContext
 		}
 	}
@@ -301,8 +302,8 @@ var leet = strings.NewReplacer("0", "o", "1", "i", "3", "e", "4", "a", "5", "s",
 // common reports whether the folded password is on the blocklist as is,
 // with its substitutions undone, or once the digits and symbols padding it
 // at either end are removed ("Dragon2024!!!!!!!!" is still "dragon").
-func (p *PasswordPolicy) common(f string) bool {
-	for _, c := range [...]string{f, leet.Replace(f), strip(f), strip(leet.Replace(f))} {
+func (p *PasswordPolicy) common(f, unleet string) bool {
+	for _, c := range [...]string{f, unleet, strip(f), strip(unleet)} {
 		if len(c) < 4 {
 			continue
 		}
@@ -321,9 +322,9 @@ func strip(s string) string {
 	return strings.TrimFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })
 }
 
-func containsAny(s string, words []string) bool {
+func containsAny(s, unleet string, words []string) bool {
 	for _, w := range words {
-		if strings.Contains(s, w) || strings.Contains(leet.Replace(s), w) {
+		if strings.Contains(s, w) || strings.Contains(unleet, w) {
 			return true
 		}
 	}
@@ -354,7 +355,7 @@ func contextTokens(w string) []string {
 func repeatsUnit(s string) bool {
 	n := len(s)
 	for u := 1; u <= n/2; u++ {
-		if n%u == 0 && strings.Repeat(s[:u], n/u) == s {
+		if n%u == 0 && s[u:] == s[:n-u] { // periodic with period u
 			return true
 		}
 	}
