@@ -343,3 +343,12 @@ func TestZeroMiddlewareIsStrict(t *testing.T) {
 		t.Fatalf("status %d", w.Code)
 	}
 }
+
+func TestPasswordRuleOutageIs503(t *testing.T) {
+	p := validate.MustNewPasswordPolicy(validate.PasswordConfig{Breach: &fakeBreach{err: errors.New("timeout")}})
+	rules := validate.Rules(validate.Field("/password", func(r *Registration) string { return r.Password }, p.Rule()))
+	w := httptest.NewRecorder()
+	if _, err := validate.Decode(w, post(`{"password":"mauve-tractor-lagoon-1897"}`), nil, rules); w.Code != 503 || !errors.Is(err, validate.ErrUnavailable) {
+		t.Fatalf("status %d err %v", w.Code, err)
+	}
+}

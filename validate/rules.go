@@ -67,13 +67,16 @@ func (rs *RuleSet[T]) check(ctx context.Context, v *T, errs *Errors) error {
 // Field checks the value get returns, reported at pointer (a JSON Pointer
 // such as "/address/zip"), with rules in order. It stops at the first rule
 // that fails, so a missing value is reported as "required", not also as too
-// short.
+// short. A rule error wrapping [ErrUnavailable] ends validation with 503.
 func Field[T, F any](pointer string, get func(*T) F, rules ...Rule[F]) FieldRule[T] {
 	rules = append([]Rule[F](nil), rules...)
 	return func(_ context.Context, v *T, errs *Errors) error {
 		x := get(v)
 		for _, r := range rules {
 			if err := r(x); err != nil {
+				if isUnavailable(err) {
+					return err
+				}
 				errs.Add(pointer, err)
 				break
 			}
