@@ -106,7 +106,9 @@ func Check[T any](pointer string, fn func(ctx context.Context, v *T) error) Fiel
 func Struct[F any](rs *RuleSet[F]) Rule[F] {
 	return func(v F) error {
 		var errs Errors
-		_ = rs.check(context.Background(), &v, &errs)
+		if err := rs.check(context.Background(), &v, &errs); err != nil {
+			return err // wraps ErrUnavailable: Field turns it into 503
+		}
 		return errs.Err()
 	}
 }
