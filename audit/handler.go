@@ -25,8 +25,8 @@ import (
 //     "source" to "attr_msg" and so on, so that no record carries a second,
 //     forged copy of a member the slog handler writes itself.
 //
-// Values of kinds other than strings, groups and errors (numbers, times,
-// structs logged with slog.Any) pass unchanged: give a struct that may
+// Values of kinds other than strings, string slices, groups and errors
+// (numbers, times, structs logged with slog.Any) pass unchanged: give a struct that may
 // hold secrets a LogValue method. Query strings are never logged by the
 // Middleware.
 //
@@ -189,11 +189,35 @@ func (c *handlerCore) clean(at slog.Attr, under bool) slog.Attr {
 		}
 		return slog.Attr{Key: key, Value: c.cleanGroup(v.Group(), under)}
 	case slog.KindAny:
-		if err, ok := v.Any().(error); ok && err != nil {
-			return slog.String(key, sanitize(err.Error(), c.max))
+		switch x := v.Any().(type) {
+		case error:
+			if x != nil {
+				return slog.String(key, sanitize(x.Error(), c.max))
+			}
+		case []string:
+			if out := sanitizeAll(x, c.max); out != nil {
+				return slog.Any(key, out)
+			}
 		}
 	}
 	return slog.Attr{Key: key, Value: v}
+}
+
+// sanitizeAll returns a cleaned copy of list, or nil if no element needs
+// cleaning.
+func sanitizeAll(list []string, max int) []string {
+	var out []string
+	for i, e := range list {
+		t := sanitize(e, max)
+		if out == nil && t != e {
+			out = make([]string, len(list))
+			copy(out, list[:i])
+		}
+		if out != nil {
+			out[i] = t
+		}
+	}
+	return out
 }
 
 // cleanGroup cleans a group's members, copying them only if one changes.

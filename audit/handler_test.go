@@ -111,6 +111,10 @@ func TestRedactsInNestedGroups(t *testing.T) {
 			`"hdr":"Basic [REDACTED]"`},
 		{"word that is not a scheme", func(l *slog.Logger) { l.Info("m", "note", "basic tutorials, bearer of news") },
 			`"note":"basic tutorials, bearer of news"`},
+		{"string slice", func(l *slog.Logger) {
+			l.Info("m", "fields", []string{"email", "name\u0085x", "Bearer mF_9.B5f-4.1JqM"})
+		},
+			`"fields":["email","name\\u0085x","Bearer [REDACTED]"]`},
 		{"error value", func(l *slog.Logger) {
 			l.Info("m", "err", errors.New("bad token eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.\nforged"))
 		},
