@@ -437,3 +437,44 @@ func TestKeyfunc(t *testing.T) {
 		t.Fatalf("alg outside Algorithms accepted: %v", err)
 	}
 }
+
+// Each issuer trusts only its own JWKS, and Algorithms narrows a JWKS.
+func TestJWKSBoundToIssuer(t *testing.T) {
+	k := testKeys()
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	srvA := newJWKSServer(t, jwksBody(ecJWK("a", &k.ec.PublicKey), rsaJWK("ra", "RS256", &k.rsa.PublicKey)))
+	srvB := newJWKSServer(t, jwksBody(ecJWK("b", &other.PublicKey)))
+	ja, _ := auth.NewJWKS(auth.JWKSConfig{URL: srvA.URL})
+	jb, _ := auth.NewJWKS(auth.JWKSConfig{URL: srvB.URL})
+	a := mustNew(t, auth.Config{
+		Issuers: []auth.TrustedIssuer{
+			{Issuer: "https://a.example", JWKS: ja, Algorithms: []string{"ES256"}},
+			{Issuer: "https://b.example", JWKS: jb},
+		},
+		Audiences: []string{testAudience},
+		Now:       clock,
+	})
+	es := func(kid, iss string, key *ecdsa.PrivateKey) string {
+		return signWith(t, jwt.SigningMethodES256, `{"alg":"ES256","typ":"at+jwt","kid":"`+kid+`"}`, claims(map[string]any{"iss": iss}), key)
+	}
+	tests := []struct {
+		name string
+		tok  string
+		want error
+	}{
+		{"A with A's key", es("a", "https://a.example", k.ec), nil},
+		{"B with B's key", es("b", "https://b.example", other), nil},
+		{"A claiming B's kid", es("b", "https://a.example", other), auth.ErrTokenInvalid},
+		{"B claiming A's kid", es("a", "https://b.example", k.ec), auth.ErrTokenInvalid},
+		{"RS256 outside A's Algorithms", signWith(t, jwt.SigningMethodRS256, `{"alg":"RS256","typ":"at+jwt","kid":"ra"}`,
+			claims(map[string]any{"iss": "https://a.example"}), k.rsa), auth.ErrTokenInvalid},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := a.VerifyToken(t.Context(), tc.tok)
+			if !errors.Is(err, tc.want) || (tc.want == nil && err != nil) {
+				t.Fatalf("err %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
