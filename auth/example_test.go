@@ -1,6 +1,9 @@
 package auth_test
 
 import (
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -75,18 +78,42 @@ func ExampleNew_configError() {
 	// true Issuers[0].Keys[0].Secret
 }
 
-// A resource server trusting an external identity provider's JWKS.
+// A resource server trusting an identity provider's JWKS. Here the
+// provider is simulated: an httptest server publishes an Ed25519 key, and
+// an Issuer holding the private half mints the token.
 func ExampleNewJWKS() {
-	jwks, err := auth.NewJWKS(auth.JWKSConfig{URL: "https://idp.example/.well-known/jwks.json"})
+	priv := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)) // a fixed demo key
+	pub := base64.RawURLEncoding.EncodeToString(priv.Public().(ed25519.PublicKey))
+	idp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "max-age=3600")
+		fmt.Fprintf(w, `{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"idp-1","alg":"EdDSA","use":"sig","x":%q}]}`, pub)
+	}))
+	defer idp.Close()
+
+	// On the resource server: https in production; http only on loopback.
+	jwks, err := auth.NewJWKS(auth.JWKSConfig{URL: idp.URL + "/.well-known/jwks.json"})
 	if err != nil {
 		panic(err)
 	}
-	_, err = auth.New(auth.Config{
+	if err := jwks.Refresh(context.Background()); err != nil { // fail fast at startup
+		panic(err)
+	}
+	authn, err := auth.New(auth.Config{
 		Issuers:   []auth.TrustedIssuer{{Issuer: "https://idp.example/", JWKS: jwks}},
 		Audiences: []string{"https://api.example"},
 	})
-	fmt.Println(err)
-	// Output: <nil>
+	if err != nil {
+		panic(err)
+	}
+
+	// At the identity provider.
+	issuer, _ := auth.NewIssuer(auth.IssuerConfig{Issuer: "https://idp.example/", Audience: []string{"https://api.example"},
+		Key: auth.Key{ID: "idp-1", Algorithm: "EdDSA"}, PrivateKey: priv})
+	token, _, _ := issuer.Issue(auth.Grant{Subject: "svc-7", Scopes: []string{"orders:read"}})
+
+	p, err := authn.VerifyToken(context.Background(), token)
+	fmt.Println(p.Subject, p.HasScope("orders:read"), err)
+	// Output: svc-7 true <nil>
 }
 
 // The most common mistake: the role check placed outside the
