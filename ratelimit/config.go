@@ -11,7 +11,7 @@ import (
 const (
 	// MaxPolicies is the largest number of policies one key is checked
 	// against (per route).
-	MaxPolicies = 8
+	MaxPolicies = 4
 	// MaxLimit is the largest Limit or Burst of a policy.
 	MaxLimit = 1_000_000_000
 	// MaxSlidingLimit is the largest Limit of a [SlidingWindow] policy: an
@@ -149,7 +149,8 @@ type Config struct {
 	// default [MemoryConfig], owned and closed by the Limiter.
 	Store Store
 	// Now is the clock given to the store (the Redis store uses the server's
-	// clock instead). Nil means time.Now.
+	// clock instead). Nil means the monotonic clock, anchored to the wall
+	// clock once: cheaper than time.Now and immune to wall-clock steps.
 	Now func() time.Time
 
 	// OnStoreError chooses what happens when the store fails. The zero

@@ -19,6 +19,8 @@ import (
 // value: call New.
 type Limiter struct {
 	now       func() time.Time
+	nanos     func() int64 // the same clock in Unix nanoseconds
+	mem       *Memory      // Store, when it is a *Memory: called directly
 	store     Store
 	ownsStore bool
 	onError   FailurePolicy
@@ -87,6 +89,8 @@ type policySet struct {
 	prefix   string // key namespace: "" or "r:<name>:"
 	policies []Policy
 	fallback *policySet // FailLocal only
+	tab      *table     // this set's table in Limiter.mem, if any
+	localTab *table     // this set's table in Limiter.local, if any
 	match    func(*http.Request) bool
 	cost     func(*http.Request) int
 	wire     wire
@@ -97,10 +101,14 @@ type policySet struct {
 // store, so it succeeds while a remote store is down.
 func New(cfg Config) (*Limiter, error) {
 	pols, fallback, errs := cfg.validate()
+	now, nanos := cfg.Now, func() int64 { return cfg.Now().UnixNano() }
+	if now == nil {
+		now, nanos = monotonicClock()
+	}
 	var mem *Memory
 	if cfg.Store == nil && len(errs) == 0 {
 		var err error
-		if mem, err = NewMemory(MemoryConfig{Now: cfg.Now}); err != nil {
+		if mem, err = NewMemory(MemoryConfig{Now: now}); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -108,7 +116,8 @@ func New(cfg Config) (*Limiter, error) {
 		return nil, errors.Join(errs...)
 	}
 	l := &Limiter{
-		now:         cfg.Now,
+		now:         now,
+		nanos:       nanos,
 		store:       cfg.Store,
 		onError:     cfg.OnStoreError,
 		logger:      cfg.Logger,
@@ -120,12 +129,10 @@ func New(cfg Config) (*Limiter, error) {
 		jitter:      !cfg.NoResetJitter,
 		deny:        cfg.DenyHandler,
 	}
-	if l.now == nil {
-		l.now = time.Now
-	}
 	if mem != nil {
 		l.store, l.ownsStore = mem, true
 	}
+	l.mem, _ = l.store.(*Memory)
 	if l.key == nil {
 		l.key = KeyByIP(cfg.IPv6PrefixBits)
 	}
@@ -141,7 +148,7 @@ func New(cfg Config) (*Limiter, error) {
 		if mem != nil {
 			l.local = mem // the primary store is already local
 		} else {
-			local, err := NewMemory(MemoryConfig{Now: cfg.Now})
+			local, err := NewMemory(MemoryConfig{Now: now})
 			if err != nil {
 				return nil, err
 			}
@@ -160,6 +167,19 @@ func New(cfg Config) (*Limiter, error) {
 			cost = cfg.Cost
 		}
 		l.routes = append(l.routes, l.newSet(rt.Name, ps, cost, rt.Match))
+	}
+	for _, set := range append([]*policySet{l.def}, l.routes...) {
+		var err error
+		if l.mem != nil {
+			if set.tab, err = l.mem.table(set.policies); err != nil {
+				return nil, err
+			}
+		}
+		if l.local != nil {
+			if set.fallback.localTab, err = l.local.table(set.fallback.policies); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return l, nil
 }
@@ -240,50 +260,69 @@ func (l *Limiter) Reset(ctx context.Context, key string) error {
 var errStoreClosed = errors.Join(ErrStoreUnavailable, errors.New("ratelimit: circuit breaker open"))
 
 func (l *Limiter) take(ctx context.Context, set *policySet, key string, cost int) (Result, error) {
+	var r Result
+	err := l.decide(ctx, set, key, cost, &r)
+	return r, err
+}
+
+// decide fills r in place: a Result is a few hundred bytes, and copying it
+// around costs more than the decision itself.
+func (l *Limiter) decide(ctx context.Context, set *policySet, key string, cost int, r *Result) error {
 	if cost < 0 || cost > MaxCost {
-		return Result{}, ErrInvalidCost
+		return ErrInvalidCost
 	}
 	if key == "" {
-		return Result{}, ErrEmptyKey
+		return ErrEmptyKey
 	}
-	now := l.now()
+	n := l.nanos()
+	if set.tab != nil {
+		// Our own in-memory store: no interface call, nothing copied.
+		r.Allowed = l.mem.take(set.tab, key, cost, n, &r.states)
+		set.aggregate(r)
+		return nil
+	}
+	now := time.Unix(0, n)
 	var storeErr error
 	if l.breaker.allow(now) {
 		d, err := l.store.Take(ctx, key, cost, now, set.policies)
 		if err == nil {
 			l.breaker.success(l, ctx)
-			return set.result(d), nil
+			r.Allowed, r.states = d.Allowed, d.States
+			set.aggregate(r)
+			return nil
 		}
 		if ctx.Err() != nil {
 			// The caller gave up: not the store's fault.
-			return Result{Degraded: true}, errors.Join(ErrStoreUnavailable, ctx.Err())
+			r.Degraded = true
+			return errors.Join(ErrStoreUnavailable, ctx.Err())
 		}
 		l.breaker.failure(l, ctx, now, err)
 		storeErr = errors.Join(ErrStoreUnavailable, err)
 	} else {
 		storeErr = errStoreClosed
 	}
+	r.Degraded = true
 	switch l.onError {
 	case FailOpen:
-		return Result{Allowed: true, Degraded: true}, storeErr
+		r.Allowed = true
+		return storeErr
 	case FailLocal:
 		fb := set.fallback
-		d, err := l.local.Take(ctx, key, cost, now, fb.policies)
-		if err == nil {
-			r := fb.result(d)
-			r.Degraded = true
-			return r, storeErr
-		}
+		r.Allowed = l.local.take(fb.localTab, key, cost, n, &r.states)
+		fb.aggregate(r)
+		return storeErr
 	}
-	return Result{Degraded: true, RetryAfter: l.breaker.retryAfter(now)}, storeErr
+	r.RetryAfter = l.breaker.retryAfter(now)
+	return storeErr
 }
 
-func (s *policySet) result(d Decision) Result {
-	r := Result{Allowed: d.Allowed, policies: s.policies, states: d.States}
+// aggregate sets r's summary fields from r.Allowed and r.states.
+func (s *policySet) aggregate(r *Result) {
+	r.policies = s.policies
 	bind := 0
 	for i := range s.policies {
-		st := &d.States[i]
-		if st.Remaining < d.States[bind].Remaining {
+		st := &r.states[i]
+		if st.Remaining < r.states[bind].Remaining {
 			bind = i
 		}
 		if !st.Allowed && st.RetryAfter > r.RetryAfter {
@@ -291,12 +330,11 @@ func (s *policySet) result(d Decision) Result {
 		}
 	}
 	r.Limit = s.policies[bind].Limit
-	r.Remaining = d.States[bind].Remaining
-	r.ResetAfter = d.States[bind].ResetAfter
+	r.Remaining = r.states[bind].Remaining
+	r.ResetAfter = r.states[bind].ResetAfter
 	if r.Allowed {
 		r.RetryAfter = 0
 	}
-	return r
 }
 
 // breaker is a consecutive-failure circuit breaker with a single half-open
@@ -365,4 +403,15 @@ func (b *breaker) retryAfter(now time.Time) time.Duration {
 		}
 	}
 	return time.Second
+}
+
+// monotonicClock returns a clock that reads only the monotonic clock: a
+// wall-clock reading taken once plus the monotonic time elapsed since.
+// It is cheaper than time.Now (one clock read instead of two) and never
+// steps backwards when the wall clock is adjusted.
+func monotonicClock() (func() time.Time, func() int64) {
+	base := time.Now()
+	unix := base.UnixNano()
+	return func() time.Time { return base.Add(time.Since(base)) },
+		func() int64 { return unix + int64(time.Since(base)) }
 }

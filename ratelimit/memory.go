@@ -40,14 +40,16 @@ type MemoryConfig struct {
 	// shards so their memory is returned. 0 means DefaultSweepInterval; a
 	// negative value starts no goroutine (call [Memory.Sweep] yourself).
 	SweepInterval time.Duration
-	// Now is the clock of background sweeps. Nil means time.Now.
+	// Now is the clock of background sweeps; give it the clock the store's
+	// callers use. Nil means the clock a [Limiter] uses by default (the
+	// monotonic clock, anchored to the wall clock once).
 	Now func() time.Time
 }
 
 // Memory is an in-process [Store]: sharded (no global lock), bounded by
 // [MemoryConfig.MaxKeys] with least-recently-used eviction, and swept of
 // idle keys in the background. A key costs about 50 bytes for one GCRA
-// policy: keys are kept as 64-bit seeded hashes, never as strings.
+// policy: keys are kept as 62-bit seeded hashes, never as strings.
 //
 // Time never runs backwards inside a shard: a clock reading earlier than
 // one already seen is treated as the later one.
@@ -77,20 +79,28 @@ type table struct {
 	shards   [numShards]shard
 }
 
-type link struct{ prev, next uint32 }
+// A shard keeps its keys in one slice of slots of 1+stride words: the
+// key's hash (with the flag bits below), then the policy words. Eviction
+// uses CLOCK, the standard approximation of LRU: a use sets the slot's
+// reference bit (in a word the decision touches anyway), and the hand
+// evicts the first slot whose bit is clear, clearing bits as it passes,
+// so a key used since the hand last passed is never evicted before one
+// that was not.
+const (
+	refBit   int64  = -1 << 63 // used since the hand last passed
+	freeBit  int64  = 1 << 62  // a free slot; the low 32 bits link the free list
+	hashMask uint64 = 1<<62 - 1
+)
 
 type shard struct {
-	mu     sync.Mutex
-	last   int64 // latest clock reading seen, in Unix nanoseconds
-	index  map[uint64]uint32
-	hashes []uint64
-	links  []link
-	words  []int64
-	head   uint32 // most recently used
-	tail   uint32 // least recently used
-	free   uint32 // free-slot list, linked through links[i].next
-	n      int
-	_      [24]byte
+	mu    sync.Mutex
+	last  int64 // latest clock reading seen, in Unix nanoseconds
+	index map[uint64]uint32
+	slots []int64
+	hand  uint32 // CLOCK hand
+	free  uint32 // free-slot list head
+	n     int
+	_     [168]byte // 256 bytes in all: no false sharing between shards
 }
 
 // NewMemory returns a Memory store. Close it when done.
@@ -107,7 +117,7 @@ func NewMemory(cfg MemoryConfig) (*Memory, error) {
 	}
 	m := &Memory{seed: maphash.MakeSeed(), now: cfg.Now}
 	if m.now == nil {
-		m.now = time.Now
+		m.now, _ = monotonicClock()
 	}
 	maxKeys := cfg.MaxKeys
 	if maxKeys == 0 {
@@ -207,7 +217,7 @@ func (m *Memory) table(ps []Policy) (*table, error) {
 		}
 	}
 	for i := range t.shards {
-		t.shards[i].head, t.shards[i].tail, t.shards[i].free = none, none, none
+		t.shards[i].free = none
 	}
 	tabs := append(append(make([]*table, 0, len(old)+1), old...), t)
 	m.tables.Store(&tabs)
@@ -224,9 +234,17 @@ func (m *Memory) Take(_ context.Context, key string, cost int, now time.Time, ps
 	if err != nil {
 		return d, err
 	}
+	d.Allowed = m.take(t, key, cost, now.UnixNano(), &d.States)
+	return d, nil
+}
+
+// take decides for key under table t at n (Unix ns), writing each
+// policy's state to states. A Limiter calls it directly on its own
+// Memory, with tables resolved once, so nothing is copied.
+func (m *Memory) take(t *table, key string, cost int, n int64, states *[MaxPolicies]PolicyState) bool {
 	h := maphash.String(m.seed, key)
 	sh := &t.shards[h>>shardShift]
-	n := now.UnixNano()
+	h &= hashMask
 	sh.mu.Lock()
 	if n < sh.last {
 		n = sh.last
@@ -236,19 +254,19 @@ func (m *Memory) Take(_ context.Context, key string, cost int, now time.Time, ps
 	slot, ok := sh.index[h]
 	if !ok {
 		slot = sh.insert(t, h, m.maxPerShard)
-	} else {
-		sh.touch(slot)
 	}
-	words := sh.words[int(slot)*t.stride : (int(slot)+1)*t.stride]
-	d.Allowed = true
+	base := int(slot) * (1 + t.stride)
+	sh.slots[base] |= refBit
+	words := sh.slots[base+1 : base+1+t.stride]
+	allowed := true
 	for i := range t.policies {
 		st := t.decide(i, words, n, cost)
-		d.States[i] = st
+		states[i] = st
 		if !st.Allowed {
-			d.Allowed = false
+			allowed = false
 		}
 	}
-	if d.Allowed && cost > 0 {
+	if allowed && cost > 0 {
 		for i := range t.policies {
 			t.charge(i, words, n, cost)
 		}
@@ -256,18 +274,18 @@ func (m *Memory) Take(_ context.Context, key string, cost int, now time.Time, ps
 		if cost > 0 {
 			// Nothing was charged: report the state before the charge.
 			for i := range t.policies {
-				if d.States[i].Allowed {
-					d.States[i] = t.decide(i, words, n, 0)
-					d.States[i].Allowed = true
+				if states[i].Allowed {
+					states[i] = t.decide(i, words, n, 0)
+					states[i].Allowed = true
 				}
 			}
 		}
 		if !ok {
-			sh.remove(h, slot) // a peek or a denial must not make a key resident
+			sh.remove(h, slot, 1+t.stride) // a peek or a denial must not make a key resident
 		}
 	}
 	sh.mu.Unlock()
-	return d, nil
+	return allowed
 }
 
 // decide evaluates policy i for a cost without changing anything. For a
@@ -392,30 +410,28 @@ func (t *table) idle(words []int64, n int64) bool {
 }
 
 func (sh *shard) insert(t *table, h uint64, max int) uint32 {
-	stride := t.stride
-	if sh.n >= max && sh.tail != none {
-		sh.remove(sh.hashes[sh.tail], sh.tail)
+	size := 1 + t.stride
+	if sh.n >= max && sh.n > 0 {
+		sh.evict(size)
 	}
 	var slot uint32
 	if sh.free != none {
 		slot = sh.free
-		sh.free = sh.links[slot].next
-		sh.hashes[slot] = h
+		sh.free = uint32(sh.slots[int(slot)*size])
 	} else {
-		slot = uint32(len(sh.hashes))
-		sh.hashes = append(sh.hashes, h)
-		sh.links = append(sh.links, link{})
-		for range stride {
-			sh.words = append(sh.words, 0)
+		slot = uint32(len(sh.slots) / size)
+		for range size {
+			sh.slots = append(sh.slots, 0)
 		}
 	}
-	w := sh.words[int(slot)*stride : (int(slot)+1)*stride]
-	for j := range w {
-		w[j] = math.MinInt64 // "never": earlier than any clock reading
+	w := sh.slots[int(slot)*size : (int(slot)+1)*size]
+	w[0] = int64(h)
+	for j := range w[1:] {
+		w[1+j] = math.MinInt64 // "never": earlier than any clock reading
 	}
 	for i := range t.policies {
 		if t.policies[i].Algorithm == SlidingWindow {
-			w[t.off[i]] = 0 // the ring's head index
+			w[1+t.off[i]] = 0 // the ring's head index
 		}
 	}
 	if sh.index == nil {
@@ -423,45 +439,33 @@ func (sh *shard) insert(t *table, h uint64, max int) uint32 {
 	}
 	sh.index[h] = slot
 	sh.n++
-	sh.links[slot] = link{prev: none, next: sh.head}
-	if sh.head != none {
-		sh.links[sh.head].prev = slot
-	}
-	sh.head = slot
-	if sh.tail == none {
-		sh.tail = slot
-	}
 	return slot
 }
 
-func (sh *shard) unlink(slot uint32) {
-	l := sh.links[slot]
-	if l.prev != none {
-		sh.links[l.prev].next = l.next
-	} else {
-		sh.head = l.next
-	}
-	if l.next != none {
-		sh.links[l.next].prev = l.prev
-	} else {
-		sh.tail = l.prev
+// evict removes one key chosen by the CLOCK hand.
+func (sh *shard) evict(size int) {
+	total := uint32(len(sh.slots) / size)
+	for range 2*total + 1 {
+		if sh.hand >= total {
+			sh.hand = 0
+		}
+		s := sh.hand
+		sh.hand++
+		w := &sh.slots[int(s)*size]
+		switch {
+		case *w&freeBit != 0:
+		case *w&refBit != 0:
+			*w &^= refBit
+		default:
+			sh.remove(uint64(*w)&hashMask, s, size)
+			return
+		}
 	}
 }
 
-func (sh *shard) touch(slot uint32) {
-	if sh.head == slot {
-		return
-	}
-	sh.unlink(slot)
-	sh.links[slot] = link{prev: none, next: sh.head}
-	sh.links[sh.head].prev = slot
-	sh.head = slot
-}
-
-func (sh *shard) remove(h uint64, slot uint32) {
-	sh.unlink(slot)
+func (sh *shard) remove(h uint64, slot uint32, size int) {
 	delete(sh.index, h)
-	sh.links[slot] = link{prev: none, next: sh.free}
+	sh.slots[int(slot)*size] = freeBit | int64(sh.free)
 	sh.free = slot
 	sh.n--
 }
@@ -474,9 +478,10 @@ func (m *Memory) Reset(_ context.Context, key string, ps []Policy) error {
 	}
 	h := maphash.String(m.seed, key)
 	sh := &t.shards[h>>shardShift]
+	h &= hashMask
 	sh.mu.Lock()
 	if slot, ok := sh.index[h]; ok {
-		sh.remove(h, slot)
+		sh.remove(h, slot, 1+t.stride)
 	}
 	sh.mu.Unlock()
 	return nil
@@ -523,51 +528,37 @@ func (sh *shard) sweep(t *table, n int64) int {
 	if n < sh.last {
 		n = sh.last
 	}
+	size := 1 + t.stride
+	total := len(sh.slots) / size
 	live := 0
-	for slot := sh.head; slot != none; slot = sh.links[slot].next {
-		if !t.idle(sh.words[int(slot)*t.stride:(int(slot)+1)*t.stride], n) {
+	for s := range total {
+		w := sh.slots[s*size : (s+1)*size]
+		if w[0]&freeBit == 0 && !t.idle(w[1:], n) {
 			live++
 		}
 	}
 	dropped := sh.n - live
-	if dropped == 0 && len(sh.hashes) == sh.n {
+	if dropped == 0 && total == sh.n {
 		return 0
 	}
-	// Rebuild with exactly the live keys, keeping their LRU order.
+	// Rebuild with exactly the live keys: Go maps never shrink.
 	var (
-		index  map[uint64]uint32
-		hashes []uint64
-		links  []link
-		words  []int64
+		index map[uint64]uint32
+		slots []int64
 	)
 	if live > 0 {
 		index = make(map[uint64]uint32, live)
-		hashes = make([]uint64, 0, live)
-		links = make([]link, 0, live)
-		words = make([]int64, 0, live*t.stride)
+		slots = make([]int64, 0, live*size)
 	}
-	for slot := sh.head; slot != none; slot = sh.links[slot].next {
-		w := sh.words[int(slot)*t.stride : (int(slot)+1)*t.stride]
-		if t.idle(w, n) {
+	for s := range total {
+		w := sh.slots[s*size : (s+1)*size]
+		if w[0]&freeBit != 0 || t.idle(w[1:], n) {
 			continue
 		}
-		ns := uint32(len(hashes))
-		prev := none
-		if ns > 0 {
-			prev = ns - 1
-			links[ns-1].next = ns
-		}
-		hashes = append(hashes, sh.hashes[slot])
-		links = append(links, link{prev: prev, next: none})
-		words = append(words, w...)
-		index[sh.hashes[slot]] = ns
+		index[uint64(w[0])&hashMask] = uint32(len(slots) / size)
+		slots = append(slots, w...)
 	}
-	sh.index, sh.hashes, sh.links, sh.words = index, hashes, links, words
-	sh.n = live
-	sh.free = none
-	sh.head, sh.tail = none, none
-	if live > 0 {
-		sh.head, sh.tail = 0, uint32(live-1)
-	}
+	sh.index, sh.slots = index, slots
+	sh.n, sh.free, sh.hand = live, none, 0
 	return dropped
 }

@@ -124,7 +124,8 @@ func (l *Limiter) serve(w http.ResponseWriter, r *http.Request, next http.Handle
 	// The store must not keep the key (see Store.Take), so the pooled bytes
 	// can back it for the duration of the call.
 	key := unsafe.String(unsafe.SliceData(buf), len(buf))
-	res, err := l.take(r.Context(), set, key, cost)
+	var res Result
+	err := l.decide(r.Context(), set, key, cost, &res)
 	var logKey string
 	if !res.Allowed && l.logger != nil {
 		logKey = strings.Clone(key)
