@@ -63,7 +63,10 @@ type Config struct {
 	// CookieName, when set, also accepts the token from that cookie.
 	// QueryParameter, when set, also accepts it from that URL query
 	// parameter (RFC 6750 §2.3 discourages this: URLs are logged). A token
-	// found in more than one place is an invalid request.
+	// found in more than one place is an invalid request. Browsers send
+	// cookies on cross-site requests too: with CookieName, also use
+	// SameSite cookies and CSRF protection such as
+	// net/http.CrossOriginProtection.
 	CookieName     string
 	QueryParameter string
 
