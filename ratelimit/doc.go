@@ -24,7 +24,7 @@
 //     legitimate owner of anything more than the flood's own share.
 //   - Memory is bounded: the [Memory] store holds at most
 //     [MemoryConfig.MaxKeys] keys per policy set (least recently used
-//     evicted), stores 64-bit keyed hashes rather than the keys, and sweeps
+//     evicted), stores seeded hashes rather than the keys, and sweeps
 //     idle keys, rebuilding its maps so the memory really returns. A sliding
 //     window's memory is bounded by its Limit.
 //   - Clocks: the in-memory store never lets time run backwards (a clock

@@ -31,8 +31,9 @@ type MemoryConfig struct {
 	_ [0]func()
 
 	// MaxKeys is a hard bound on the number of keys kept per policy set:
-	// once reached, a new key evicts the least recently used one in its
-	// shard (which gets its full quota back). 0 means DefaultMaxKeys;
+	// once reached, a new key evicts a least recently used one in its
+	// shard (CLOCK, the usual approximation of LRU); the evicted key gets
+	// its full quota back, so size it above your active client count. 0 means DefaultMaxKeys;
 	// otherwise it must be at least 64.
 	MaxKeys int
 	// SweepInterval is how often a background goroutine drops idle keys
@@ -47,9 +48,11 @@ type MemoryConfig struct {
 }
 
 // Memory is an in-process [Store]: sharded (no global lock), bounded by
-// [MemoryConfig.MaxKeys] with least-recently-used eviction, and swept of
-// idle keys in the background. A key costs about 50 bytes for one GCRA
-// policy: keys are kept as 62-bit seeded hashes, never as strings.
+// [MemoryConfig.MaxKeys] with least-recently-used eviction (CLOCK), and
+// swept of idle keys in the background. A key costs under 64 bytes for one
+// GCRA policy: keys are kept as 62-bit seeded hashes, never as strings (two
+// keys colliding would share a quota; with a million keys the odds are
+// below one in ten million, and the seed is secret and random).
 //
 // Time never runs backwards inside a shard: a clock reading earlier than
 // one already seen is treated as the later one.
@@ -256,7 +259,9 @@ func (m *Memory) take(t *table, key string, cost int, n int64, states *[MaxPolic
 		slot = sh.insert(t, h, m.maxPerShard)
 	}
 	base := int(slot) * (1 + t.stride)
-	sh.slots[base] |= refBit
+	if ok {
+		sh.slots[base] |= refBit // a new key starts unreferenced: a one-off key goes first
+	}
 	words := sh.slots[base+1 : base+1+t.stride]
 	allowed := true
 	for i := range t.policies {

@@ -146,9 +146,16 @@ func TestMemoryMaxKeysEvictsLeastRecentlyUsed(t *testing.T) {
 	m := newMemory(t, ratelimit.MemoryConfig{MaxKeys: 64 * 4, SweepInterval: -1})
 	ps := []ratelimit.Policy{{Name: "p", Limit: 1, Window: time.Hour}}
 	now := time.Now()
+	if d, _ := m.Take(context.Background(), "hot", 1, now, ps); !d.Allowed {
+		t.Fatal("hot key denied")
+	}
 	for i := range 10_000 {
 		if _, err := m.Take(context.Background(), "k"+strconv.Itoa(i), 1, now, ps); err != nil {
 			t.Fatal(err)
+		}
+		// A key in use all along (a peek is a use) is never the one evicted.
+		if d, _ := m.Take(context.Background(), "hot", 0, now, ps); d.Allowed {
+			t.Fatalf("after %d new keys the key in constant use was evicted", i+1)
 		}
 		if n := m.Len(); n > 64*4 {
 			t.Fatalf("after %d keys Len = %d > MaxKeys", i+1, n)
@@ -201,6 +208,9 @@ func TestMemorySweepReturnsMemory(t *testing.T) {
 		t.Fatalf("Len = %d after sweeping", m.Len())
 	}
 	t.Logf("heap: base %d, with %d keys %d (%.1f B/key), after sweep %d", base, keys, full, float64(full-base)/keys, after)
+	if perKey := float64(full-base) / keys; perKey > 64 {
+		t.Errorf("%.1f bytes per key, want at most 64", perKey)
+	}
 	if after > base+(full-base)/20 {
 		t.Errorf("heap after sweep = %d, want back near the baseline %d (full: %d)", after, base, full)
 	}
