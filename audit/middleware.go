@@ -16,6 +16,18 @@ import (
 // the request's id, method, path, client address and user agent available
 // to every log call made during the request (through a [Handler]).
 //
+// The event's message is its name (see [Config.SuccessLevel] for the
+// mapping from status to event); its attributes are request_id, method,
+// path, client_ip, user_agent, subject (when known), status, latency (ns),
+// bytes (response body), and route when a ServeMux pattern is known. The
+// query string, other headers and bodies are never logged.
+//
+// The writer handed to the next handler records status and size; it
+// implements http.Flusher, http.Hijacker and io.ReaderFrom, and Unwrap for
+// http.ResponseController. A request costs three allocations: the state
+// (which embeds that writer), the request copy carrying the new context,
+// and one string holding the generated id and the address.
+//
 // A Middleware is safe for concurrent use. Its configuration is fixed by
 // [New]; changing the Config afterwards has no effect. The zero value is
 // not usable: call New.

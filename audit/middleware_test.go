@@ -430,7 +430,16 @@ func TestResponseWriterKeepsInterfaces(t *testing.T) {
 	mux.HandleFunc("/readfrom", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(w, strings.NewReader(strings.Repeat("z", 1000)))
 	})
-	srv := httptest.NewServer(m.Handler(mux))
+	// Server.Close does not wait for hijacked connections, so the test
+	// waits for that request's event itself.
+	hijackLogged := make(chan struct{})
+	h := m.Handler(mux)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		if r.URL.Path == "/hijack" {
+			close(hijackLogged)
+		}
+	}))
 	defer srv.Close()
 
 	res, err := http.Get(srv.URL + "/flush")
@@ -459,7 +468,8 @@ func TestResponseWriterKeepsInterfaces(t *testing.T) {
 	if err != nil || !strings.HasPrefix(line, "HTTP/1.1 101") {
 		t.Errorf("hijacked response %q, %v", line, err)
 	}
-	srv.Close() // waits for the handlers, hence for their events
+	<-hijackLogged
+	srv.Close() // waits for the other handlers, hence for their events
 
 	byPath := map[string]map[string]any{}
 	for _, r := range c.records(t) {
