@@ -512,6 +512,14 @@ func (a *Authenticator) verify(ctx context.Context, tok string) (*principal.Prin
 		}
 	}
 
+	// Any duplicate member name, even of a custom claim, would let two JSON
+	// parsers disagree (RFC 7519 §4 says to reject or keep the last; we
+	// reject). Checked after the signature, so only trusted issuers' tokens
+	// pay for it.
+	if hasDuplicateKeys(ps) {
+		return nil, errClaimDuplicate
+	}
+
 	// Registered claims (RFC 7519 §4.1, RFC 9068 §2.2).
 	id := &identity{}
 	c := &id.c

@@ -159,6 +159,10 @@ func TestHandler(t *testing.T) {
 			status: 401, err: auth.ErrTokenInvalid, reason: "duplicate claim"},
 		{name: "escaped duplicate of sub", setup: bearer(hs256(hdrHS256, strings.Replace(claims(nil), `"sub":`, `"s\u0075b":"admin","sub":`, 1), testSecret)),
 			status: 401, err: auth.ErrTokenInvalid, reason: "duplicate claim"},
+		{name: "duplicate custom claim", setup: bearer(hs256(hdrHS256, strings.Replace(claims(nil), `"jti":`, `"tenant":"a","tenant":"b","jti":`, 1), testSecret)),
+			status: 401, err: auth.ErrTokenInvalid, reason: "duplicate claim"},
+		{name: "escaped duplicate of a custom claim", setup: bearer(hs256(hdrHS256, strings.Replace(claims(nil), `"jti":`, `"t\u0065nant":"a","tenant":"b","jti":`, 1), testSecret)),
+			status: 401, err: auth.ErrTokenInvalid, reason: "duplicate claim"},
 		{name: "roles not an array", setup: bearer(hs256(hdrHS256, claims(map[string]any{"roles": "admin"}), testSecret)),
 			status: 401, err: auth.ErrTokenInvalid, reason: "claim type"},
 		// Token sources (RFC 6750 §2.2, §2.3, §5.3).

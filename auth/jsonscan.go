@@ -195,3 +195,45 @@ func jsonStrings(v string, single bool) ([]string, bool) {
 	}
 	return out, true
 }
+
+// hasDuplicateKeys reports whether the valid JSON object s repeats a
+// member name (after unescaping).
+func hasDuplicateKeys(s string) bool {
+	obj, ok := openObject(s)
+	if !ok {
+		return false
+	}
+	var small [32]string
+	keys := small[:0]
+	var seen map[string]bool
+	for {
+		k, _, esc, more := obj.next()
+		if !more {
+			return false
+		}
+		if esc {
+			if k, ok = unescapeKey(k); !ok {
+				return true
+			}
+		}
+		if seen != nil {
+			if seen[k] {
+				return true
+			}
+			seen[k] = true
+			continue
+		}
+		for _, x := range keys {
+			if x == k {
+				return true
+			}
+		}
+		keys = append(keys, k)
+		if len(keys) == len(small) {
+			seen = make(map[string]bool, 2*len(small))
+			for _, x := range keys {
+				seen[x] = true
+			}
+		}
+	}
+}

@@ -46,3 +46,32 @@ func FuzzMaxAge(f *testing.F) {
 		}
 	})
 }
+
+func TestHasDuplicateKeys(t *testing.T) {
+	many := func(n int, extra string) string {
+		s := "{"
+		for i := range n {
+			s += `"k` + string(rune('A'+i%26)) + string(rune('a'+i/26)) + `":1,`
+		}
+		return s + extra + `"end":0}`
+	}
+	tests := []struct {
+		name string
+		in   string
+		want bool
+	}{
+		{"none", `{"a":1,"b":{"a":2},"c":[{"a":3}]}`, false},
+		{"plain", `{"a":1,"b":2,"a":3}`, true},
+		{"escaped", `{"a":1,"\u0061":2}`, true},
+		{"nested duplicates are not top-level", `{"o":{"x":1,"x":2}}`, false},
+		{"many distinct", many(40, ""), false},
+		{"duplicate beyond 32 keys", many(40, `"kAb":2,`), true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := hasDuplicateKeys(tc.in); got != tc.want {
+				t.Fatalf("got %v", got)
+			}
+		})
+	}
+}
