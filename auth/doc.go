@@ -19,8 +19,9 @@
 //     base64url is decoded strictly; a malformed token costs no signature
 //     work.
 //   - Header parameters and claims are read by exact, case-sensitive
-//     name; a case variant or a duplicate of a claim apisec reads is
-//     rejected, closing the differential with encoding/json.
+//     name; a case variant of a claim apisec reads, or any duplicated
+//     member name, is rejected, closing the differentials with
+//     encoding/json.
 //   - "crit" is rejected (RFC 7515 §4.1.11), "typ" must be at+jwt (RFC
 //     9068 §2.1, configurable with [Config.Types]), and iss, aud, exp,
 //     iat and sub are required; nbf is honoured; [Config.Leeway] absorbs
