@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -30,8 +31,9 @@ type Decoder struct {
 	logger       *slog.Logger
 	errorHandler func(http.ResponseWriter, *http.Request, *RequestError)
 
-	plans  sync.Map // reflect.Type -> *plan, or fallback{} for encoding/json
-	states sync.Pool
+	plans      sync.Map // reflect.Type -> *plan, or fallback{} for encoding/json
+	states     sync.Pool
+	rejections rejectionCache
 }
 
 // fallback marks a type decoded by encoding/json after the strict pre-scan.
@@ -484,12 +486,85 @@ func (d *Decoder) reject(w http.ResponseWriter, r *http.Request, err *RequestErr
 		if errors.Is(err.Err, ErrInvalidParameter) {
 			detail = "Some request parameters are invalid."
 		}
-		p := problem.Problem{Status: err.Status, Detail: detail}
-		if len(err.Fields) > 0 {
-			p.Extensions = map[string]any{"errors": err.Fields}
-		}
-		problem.Write(w, p)
+		d.rejections.write(w, err, detail)
 	}
+}
+
+// Rejection bodies are a function of the status, the detail and the field
+// errors, and the same few recur (a missing email, an age out of range), so
+// each Decoder keeps up to maxCachedRejections compiled bodies. Encoding a
+// problem costs several times more than decoding the request; the cache is
+// bounded in entries and key size, so varied input cannot grow it.
+const (
+	maxCachedRejections = 256
+	maxRejectionKey     = 1024
+)
+
+type rejectionCache struct {
+	mu   sync.RWMutex
+	m    map[string]*problem.Compiled
+	keys sync.Pool // *[]byte
+}
+
+func (c *rejectionCache) write(w http.ResponseWriter, err *RequestError, detail string) {
+	kp, _ := c.keys.Get().(*[]byte)
+	if kp == nil {
+		kp = new([]byte)
+	}
+	key := appendRejectionKey((*kp)[:0], err, detail)
+	*kp = key
+	defer c.keys.Put(kp)
+	cacheable := len(key) <= maxRejectionKey
+	if cacheable {
+		c.mu.RLock()
+		compiled := c.m[string(key)]
+		c.mu.RUnlock()
+		if compiled != nil {
+			compiled.Write(w)
+			return
+		}
+	}
+	p := problem.Problem{Status: err.Status, Detail: detail}
+	if len(err.Fields) > 0 {
+		p.Extensions = map[string]any{"errors": err.Fields}
+	}
+	compiled, cerr := problem.Compile(p)
+	if cerr != nil {
+		problem.Write(w, p) // cannot happen with Errors; Write falls back to a bare 500
+		return
+	}
+	if cacheable {
+		c.mu.Lock()
+		if c.m == nil {
+			c.m = make(map[string]*problem.Compiled)
+		}
+		if len(c.m) < maxCachedRejections {
+			c.m[string(key)] = compiled
+		}
+		c.mu.Unlock()
+	}
+	compiled.Write(w)
+}
+
+func appendRejectionKey(b []byte, err *RequestError, detail string) []byte {
+	// Every part is length-prefixed, so distinct errors never share a key.
+	part := func(b []byte, s string) []byte {
+		b = strconv.AppendInt(b, int64(len(s)), 10)
+		b = append(b, ':')
+		return append(b, s...)
+	}
+	b = strconv.AppendInt(b, int64(err.Status), 10)
+	b = part(b, detail)
+	for _, f := range err.Fields {
+		b = part(b, f.Pointer)
+		b = part(b, f.Parameter)
+		b = part(b, f.Code)
+		b = part(b, f.Detail)
+		if len(b) > maxRejectionKey {
+			break
+		}
+	}
+	return b
 }
 
 // log emits input_validation_fail with where and why, never a value.

@@ -352,3 +352,45 @@ func TestPasswordRuleOutageIs503(t *testing.T) {
 		t.Fatalf("status %d err %v", w.Code, err)
 	}
 }
+
+// TestRejectionCacheKeepsBodiesApart: cached rejection bodies are reused
+// only for the same errors, and a full cache changes nothing but speed.
+func TestRejectionCacheKeepsBodiesApart(t *testing.T) {
+	h := validate.JSON(validate.MustNew(validate.Config{}), registrationRules).Handler(http.NotFoundHandler())
+	send := func(body string) string {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, post(body))
+		return fmt.Sprint(w.Code, " ", w.Header().Get("Content-Type"), " ", w.Body.String())
+	}
+	errsOf := func(body string) []string {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, post(body))
+		var p struct {
+			Errors []validate.FieldError `json:"errors"`
+		}
+		if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil {
+			t.Fatalf("%s: %v", w.Body, err)
+		}
+		var out []string
+		for _, e := range p.Errors {
+			out = append(out, e.Pointer+" "+e.Code)
+		}
+		return out
+	}
+	first := send(`{"email":"x","name":"Ada","password":"mauve-tractor-lagoon-1897","age":30}`)
+	if again := send(`{"email":"y","name":"Ada","password":"mauve-tractor-lagoon-1897","age":30}`); again != first {
+		t.Fatalf("same errors, different bodies:\n%s\n%s", first, again)
+	}
+	// Fill the cache well past its bound with distinct errors, then check
+	// that each body still names exactly its own fields.
+	for i := range 400 {
+		body := fmt.Sprintf(`{"email":"x","age":%d,"unknown%d":1}`, i, i)
+		got := errsOf(body)
+		if len(got) != 1 || got[0] != fmt.Sprintf("/unknown%d unknown_field", i) {
+			t.Fatalf("%d: errors %q", i, got)
+		}
+	}
+	if got := errsOf(`{"email":"ada@example.com","name":"A","password":"mauve-tractor-lagoon-1897","age":30}`); fmt.Sprint(got) != "[/name length]" {
+		t.Fatalf("errors %q", got)
+	}
+}
