@@ -39,12 +39,13 @@ func FuzzHandlerNeutralises(f *testing.F) {
 	for _, s := range injectionSeeds {
 		f.Add(s, s)
 	}
+	var buf bytes.Buffer
+	h, err := audit.NewHandler(audit.HandlerConfig{Next: slog.NewJSONHandler(&buf, nil)})
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, key, value string) {
-		var buf bytes.Buffer
-		h, err := audit.NewHandler(audit.HandlerConfig{Next: slog.NewJSONHandler(&buf, nil)})
-		if err != nil {
-			t.Fatal(err)
-		}
+		buf.Reset()
 		slog.New(h).Info(value, key, value, slog.Group("g", key, value), "err", errors.New(value))
 		line := buf.String()
 		if strings.Count(line, "\n") != 1 || !strings.HasSuffix(line, "\n") {
@@ -84,13 +85,18 @@ func FuzzMiddlewareRequest(f *testing.F) {
 		f.Add("/"+s, s, s)
 	}
 	f.Add("/a", "curl", "0f8fad5b-d9cb-469f-a165-70867728950e")
+	// Built once: a fuzzing process runs its inputs one at a time.
+	var c capture
+	h, err := audit.NewHandler(audit.HandlerConfig{Next: slog.NewJSONHandler(&c, nil)})
+	if err != nil {
+		f.Fatal(err)
+	}
+	m, err := audit.New(audit.Config{Logger: slog.New(h)})
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, path, ua, id string) {
-		var c capture
-		h, _ := audit.NewHandler(audit.HandlerConfig{Next: slog.NewJSONHandler(&c, nil)})
-		m, err := audit.New(audit.Config{Logger: slog.New(h)})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c.reset()
 		r := httptest.NewRequest("GET", "/", nil)
 		r.URL.Path = path
 		r.Header["User-Agent"] = []string{ua}
@@ -155,6 +161,11 @@ func FuzzSensitiveKeyCase(f *testing.F) {
 	for _, k := range []string{"password", "api_key", "X-Api-Key", "accessToken", "monkey", "Set-Cookie", "user", "db.PASSWD"} {
 		f.Add(k)
 	}
+	var buf bytes.Buffer
+	h, err := audit.NewHandler(audit.HandlerConfig{Next: slog.NewJSONHandler(&buf, nil)})
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, key string) {
 		for i := 0; i < len(key); i++ {
 			if key[i] >= utf8.RuneSelf {
@@ -162,8 +173,7 @@ func FuzzSensitiveKeyCase(f *testing.F) {
 			}
 		}
 		redacted := func(k string) bool {
-			var buf bytes.Buffer
-			h, _ := audit.NewHandler(audit.HandlerConfig{Next: slog.NewJSONHandler(&buf, nil)})
+			buf.Reset()
 			slog.New(h).Info("m", k, "v")
 			return strings.Contains(buf.String(), audit.Redacted)
 		}
