@@ -303,6 +303,19 @@ func TestDecodeAllocations(t *testing.T) {
 	if allocs > 10+raceSlack {
 		t.Fatalf("Decode allocates %v times per body, want at most %d", allocs, 10+raceSlack)
 	}
+	// A rejection whose body is already compiled: the RequestError, the
+	// field errors, the header values and what net/mail allocates.
+	const invalid = `{"email":"ada@example","password":"short","name":"A","age":7}`
+	allocs = testing.AllocsPerRun(100, func() {
+		body.Reset(invalid)
+		w.Body.Reset()
+		if _, err := validate.Decode(w, r, d, benchRules); err == nil {
+			t.Fatal("accepted")
+		}
+	})
+	if allocs > 15+raceSlack {
+		t.Fatalf("a cached 422 allocates %v times, want at most %d", allocs, 15+raceSlack)
+	}
 	allocs = testing.AllocsPerRun(100, func() {
 		_, _ = validate.Unmarshal[Registration](context.Background(), d, []byte(`{"age":1,"age":2}`), nil)
 	})
