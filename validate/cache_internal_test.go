@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// TestRejectionCacheIsBounded: distinct errors beyond the bound, and keys
-// beyond the size cap, are written but never stored.
+// TestRejectionCacheIsBounded: distinct errors beyond the bound replace
+// older entries, and keys beyond the size cap are written but never stored.
 func TestRejectionCacheIsBounded(t *testing.T) {
 	var c rejectionCache
 	long := make([]byte, maxRejectionKey)
@@ -26,6 +26,11 @@ func TestRejectionCacheIsBounded(t *testing.T) {
 	}
 	if len(c.m) != maxCachedRejections {
 		t.Fatalf("cache holds %d entries, want %d", len(c.m), maxCachedRejections)
+	}
+	last := appendRejectionKey(nil, &RequestError{Status: http.StatusBadRequest,
+		Fields: Errors{{Pointer: "/k" + strconv.Itoa(2*maxCachedRejections-1), Code: CodeUnknownField, Detail: "d"}}}, "detail")
+	if c.m[string(last)] == nil {
+		t.Fatal("the newest rejection was not cached")
 	}
 	c = rejectionCache{}
 	w := httptest.NewRecorder()

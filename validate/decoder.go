@@ -492,9 +492,10 @@ func (d *Decoder) reject(w http.ResponseWriter, r *http.Request, err *RequestErr
 
 // Rejection bodies are a function of the status, the detail and the field
 // errors, and the same few recur (a missing email, an age out of range), so
-// each Decoder keeps up to maxCachedRejections compiled bodies. Encoding a
-// problem costs several times more than decoding the request; the cache is
-// bounded in entries and key size, so varied input cannot grow it.
+// each Decoder keeps up to maxCachedRejections compiled bodies, evicting at
+// random. Encoding a problem costs several times more than decoding the
+// request; the cache is bounded in entries and key size, so varied input
+// cannot grow it.
 const (
 	maxCachedRejections = 256
 	maxRejectionKey     = 1024
@@ -538,9 +539,16 @@ func (c *rejectionCache) write(w http.ResponseWriter, err *RequestError, detail 
 		if c.m == nil {
 			c.m = make(map[string]*problem.Compiled)
 		}
-		if len(c.m) < maxCachedRejections {
-			c.m[string(key)] = compiled
+		if len(c.m) >= maxCachedRejections {
+			// Evict an arbitrary entry (map order is random), so input
+			// crafted to fill the cache cannot pin it against the errors
+			// that really recur.
+			for k := range c.m {
+				delete(c.m, k)
+				break
+			}
 		}
+		c.m[string(key)] = compiled
 		c.mu.Unlock()
 	}
 	compiled.Write(w)
