@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"reflect"
 	"strings"
 	"testing"
@@ -37,6 +38,7 @@ type profile struct {
 	Num     json.Number     `json:"num"`
 	When    time.Time       `json:"when"`
 	Blob    []byte          `json:"blob"`
+	IP      netip.Addr      `json:"ip"`
 	Ignored string          `json:"-"`
 	//lint:ignore U1000 present to prove unexported fields are never set
 	internal string
@@ -67,6 +69,10 @@ var agreeCases = []struct{ name, body string }{
 	{"number", `{"num":-1.25e+10}`},
 	{"time", `{"when":"2026-11-26T21:00:00Z"}`},
 	{"bytes", `{"blob":"aGVsbG8="}`},
+	{"text unmarshaler", `{"ip":"2001:db8::1"}`},
+	{"text unmarshaler null", `{"ip":null}`},
+	{"text unmarshaler", `{"ip":"2001:db8::1"}`},
+	{"text unmarshaler null", `{"ip":null}`},
 	{"nested map of slices", `{"nested":{"k":[true,false]}}`},
 	{"untagged field name", `{"Untagged":"x"}`},
 	{"whitespace", " \t\r\n{ \"name\" : \"x\" , \"age\" : 1 } \n"},
@@ -161,6 +167,10 @@ var rejectCases = []struct {
 	{"array too long", `{"pair":[1,2,3]}`, validate.ErrType, 422, "/pair/2", "items"},
 	{"bad time", `{"when":"yesterday"}`, validate.ErrType, 422, "/when", "type"},
 	{"bad base64", `{"blob":"%%%"}`, validate.ErrType, 422, "/blob", "type"},
+	{"bad text", `{"ip":"999.1.1.1"}`, validate.ErrType, 422, "/ip", "type"},
+	{"number into text unmarshaler", `{"ip":5}`, validate.ErrType, 422, "/ip", "type"},
+	{"bad text", `{"ip":"999.1.1.1"}`, validate.ErrType, 422, "/ip", "type"},
+	{"number into text unmarshaler", `{"ip":5}`, validate.ErrType, 422, "/ip", "type"},
 	{"bool as string", `{"ok":"true"}`, validate.ErrType, 422, "/ok", "type"},
 	{"body is null", `null`, validate.ErrType, 422, "", "type"},
 	{"body is an array", `[]`, validate.ErrType, 422, "", "type"},
