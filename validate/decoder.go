@@ -577,11 +577,18 @@ func appendRejectionKey(b []byte, err *RequestError, detail string) []byte {
 
 // log emits input_validation_fail with where and why, never a value.
 func (d *Decoder) log(r *http.Request, err *RequestError) {
+	// The route pattern ("POST /users/{id}") says where without carrying
+	// identifiers from the path; the raw path is the fallback for routers
+	// that do not set it.
+	where := slog.String("route", r.Pattern)
+	if r.Pattern == "" {
+		where = slog.String("path", r.URL.Path)
+	}
 	attrs := []slog.Attr{
 		slog.Int("status", err.Status),
 		slog.String("reason", err.Err.Error()),
 		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path),
+		where,
 	}
 	if len(err.Fields) > 0 {
 		fields := make([]string, len(err.Fields))

@@ -407,3 +407,18 @@ func TestRejectionCacheKeepsBodiesApart(t *testing.T) {
 		t.Fatalf("errors %q", got)
 	}
 }
+
+// TestLogsRoutePatternNotPath: identifiers in the path stay out of the log
+// when the router provides the pattern.
+func TestLogsRoutePatternNotPath(t *testing.T) {
+	var logs bytes.Buffer
+	d := validate.MustNew(validate.Config{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	mux := http.NewServeMux()
+	mux.Handle("POST /users/{email}/profile", validate.JSON[Registration](d, nil).Handler(http.NotFoundHandler()))
+	r := httptest.NewRequest(http.MethodPost, "/users/ada@example.com/profile", strings.NewReader(`{"x":1}`))
+	r.Header.Set("Content-Type", "application/json")
+	mux.ServeHTTP(httptest.NewRecorder(), r)
+	if !strings.Contains(logs.String(), `"route":"POST /users/{email}/profile"`) || strings.Contains(logs.String(), "ada@example.com") {
+		t.Fatalf("log: %s", logs.String())
+	}
+}
