@@ -3,18 +3,20 @@ package redisstore
 import "github.com/redis/go-redis/v9"
 
 // takeScript decides every policy of one key atomically with the server's
-// clock, in microseconds.
+// clock, in microseconds, in as few commands as possible: TIME, one GET
+// and, when admitted, one SET (plus the sorted-set commands of sliding
+// windows).
 //
-// KEYS[1]       hash: one field per GCRA policy name (its theoretical
+// KEYS[1]        string: the GCRA theoretical arrival times, in policy
 //
-//	arrival time) and "#seq" (a counter for unique members)
+//	order, then a counter for unique sorted-set members, joined by " "
 //
-// KEYS[1+i]     sorted set of admission times of sliding policy i
-// ARGV[1]       cost (0 = peek)
-// ARGV[2]       number of policies
-// ARGV[3+5(i-1)...] per policy: algorithm (0 GCRA, 1 sliding), limit,
+// KEYS[2...]     one sorted set per sliding-window policy, in policy order
+// ARGV[1]        cost (0 = peek)
+// ARGV[2]        number of policies
+// ARGV[3+4(i-1)...] per policy: algorithm (0 GCRA, 1 sliding window),
 //
-//	window (µs), burst, name
+//	limit, window (µs), burst
 //
 // Returns {allowed, then per policy: allowed, remaining, reset µs, retry µs,
 // remaining and reset µs before any charge}.
@@ -23,60 +25,66 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local cost = tonumber(ARGV[1])
 local n = tonumber(ARGV[2])
-local h = KEYS[1]
+local state = {}
+local v = redis.call('GET', KEYS[1])
+if v then
+  for f in string.gmatch(v, '%S+') do state[#state + 1] = tonumber(f) end
+end
 local eps = 1
 local allowed = 1
 local out = {0}
-local alg, lim, win, burst, name, charge = {}, {}, {}, {}, {}, {}
+local newstate = {}
+local ng, ns = 0, 0
+local zs = {}
 for i = 1, n do
-  local b = 3 + (i - 1) * 5
-  alg[i] = tonumber(ARGV[b]); lim[i] = tonumber(ARGV[b + 1]); win[i] = tonumber(ARGV[b + 2])
-  burst[i] = tonumber(ARGV[b + 3]); name[i] = ARGV[b + 4]
+  local b = 3 + (i - 1) * 4
+  local alg, lim, win, burst = tonumber(ARGV[b]), tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3])
   local ok, rem, reset, retry, prerem, prereset
-  if alg[i] == 0 then
-    local T = win[i] / lim[i]
-    local tau = burst[i] * T
-    local v = redis.call('HGET', h, name[i])
-    local d = 0
-    if v then d = tonumber(v) - now end
+  if alg == 0 then
+    ng = ng + 1
+    local T = win / lim
+    local tau = burst * T
+    local d = (state[ng] or 0) - now
     if d < 0 then d = 0 end
-    prerem = math.floor((tau - d) / T + eps / T)
-    prereset = d
+    prerem, prereset = math.floor((tau - d + eps) / T), d
+    newstate[ng] = now + d
     if cost == 0 then
       rem, reset = prerem, d
       ok = rem >= 1
       retry = 0
       if not ok then retry = d + T - tau end
-    elseif cost > burst[i] then
-      ok, rem, reset, retry = false, prerem, d, win[i]
+    elseif cost > burst then
+      ok, rem, reset, retry = false, prerem, d, win
     else
       local nd = d + cost * T
       if nd - tau > eps then
         ok, rem, reset, retry = false, prerem, d, nd - tau
       else
-        ok, rem, reset, retry = true, math.floor((tau - nd) / T + eps / T), nd, 0
-        charge[i] = now + nd
+        ok, rem, reset, retry = true, math.floor((tau - nd + eps) / T), nd, 0
+        newstate[ng] = now + nd
       end
     end
   else
-    local z = KEYS[1 + i]
-    redis.call('ZREMRANGEBYSCORE', z, '-inf', now - win[i])
-    local free = lim[i] - redis.call('ZCARD', z)
+    ns = ns + 1
+    local z = KEYS[1 + ns]
+    zs[ns] = {z, win}
+    redis.call('ZREMRANGEBYSCORE', z, '-inf', now - win)
+    local free = lim - redis.call('ZCARD', z)
     local c = cost
     if c == 0 then c = 1 end
     prerem, prereset = free, 0
-    if free < lim[i] then
+    if free < lim then
       local last = redis.call('ZRANGE', z, -1, -1, 'WITHSCORES')
-      prereset = tonumber(last[2]) + win[i] - now
+      prereset = tonumber(last[2]) + win - now
     end
-    if c > lim[i] then
-      ok, rem, reset, retry = false, free, prereset, win[i]
+    if c > lim then
+      ok, rem, reset, retry = false, free, prereset, win
     elseif free >= c then
       ok, rem, reset, retry = true, free - cost, prereset, 0
-      if cost > 0 then reset = win[i]; charge[i] = true end
+      if cost > 0 then reset = win end
     else
       local e = redis.call('ZRANGE', z, c - free - 1, c - free - 1, 'WITHSCORES')
-      ok, rem, reset, retry = false, free, prereset, tonumber(e[2]) + win[i] - now
+      ok, rem, reset, retry = false, free, prereset, tonumber(e[2]) + win - now
     end
   end
   if not ok then allowed = 0 end
@@ -84,42 +92,70 @@ for i = 1, n do
   out[#out + 1] = rem
   out[#out + 1] = math.ceil(reset)
   out[#out + 1] = math.ceil(retry)
-  charge[i] = charge[i] or false
   out[#out + 1] = prerem
   out[#out + 1] = math.ceil(prereset)
 end
 out[1] = allowed
 if allowed == 1 and cost > 0 then
   local ttl = 0
-  local seq = nil
-  for i = 1, n do
-    if alg[i] == 0 then
-      redis.call('HSET', h, name[i], string.format('%.17g', charge[i]))
-      if charge[i] - now > ttl then ttl = charge[i] - now end
-    else
-      local z = KEYS[1 + i]
-      if not seq then seq = redis.call('HINCRBY', h, '#seq', 1) end
-      local stamp = string.format('%.0f', now)
+  local parts = {}
+  for i = 1, ng do
+    parts[i] = string.format('%.17g', newstate[i])
+    if newstate[i] - now > ttl then ttl = newstate[i] - now end
+  end
+  local seq = (state[ng + 1] or 0)
+  if ns > 0 then
+    seq = seq + 1
+    local stamp = string.format('%.0f', now)
+    for k = 1, ns do
+      local z, win = zs[k][1], zs[k][2]
       local j = 1
       while j <= cost do
         local args = {}
-        for k = j, math.min(cost, j + 999) do
+        for m = j, math.min(cost, j + 999) do
           args[#args + 1] = now
-          args[#args + 1] = stamp .. ':' .. seq .. ':' .. k
+          args[#args + 1] = stamp .. ':' .. seq .. ':' .. m
         end
         redis.call('ZADD', z, unpack(args))
         j = j + 1000
       end
-      redis.call('PEXPIRE', z, math.ceil(win[i] / 1000) + 1000)
-      if win[i] > ttl then ttl = win[i] end
+      redis.call('PEXPIRE', z, math.ceil(win / 1000) + 1000)
+      if win > ttl then ttl = win end
     end
   end
-  redis.call('PEXPIRE', h, math.ceil(ttl / 1000) + 1000)
+  if ns > 0 then parts[ng + 1] = string.format('%.0f', seq) end
+  redis.call('SET', KEYS[1], table.concat(parts, ' '), 'PX', math.ceil(ttl / 1000) + 1000)
 end
 return out
 `)
 
-// resetScript deletes a key's hash and sorted sets.
+// gcraScript is takeScript for the common case of a single GCRA policy,
+// with the same arguments, state format and reply, and much less work.
+var gcraScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local cost, lim, win, burst = tonumber(ARGV[1]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local T = win / lim
+local tau = burst * T
+local d = 0
+local v = redis.call('GET', KEYS[1])
+if v then
+  d = tonumber(string.match(v, '^%S+')) - now
+  if d < 0 then d = 0 end
+end
+local prerem, prereset = math.floor((tau - d + 1) / T), math.ceil(d)
+if cost == 0 then
+  if prerem >= 1 then return {1, 1, prerem, prereset, 0, prerem, prereset} end
+  return {0, 0, prerem, prereset, math.ceil(d + T - tau), prerem, prereset}
+end
+if cost > burst then return {0, 0, prerem, prereset, win, prerem, prereset} end
+local nd = d + cost * T
+if nd - tau > 1 then return {0, 0, prerem, prereset, math.ceil(nd - tau), prerem, prereset} end
+redis.call('SET', KEYS[1], string.format('%.17g', now + nd), 'PX', math.ceil(nd / 1000) + 1000)
+return {1, 1, math.floor((tau - nd + 1) / T), math.ceil(nd), 0, prerem, prereset}
+`)
+
+// resetScript deletes a key's state and sorted sets.
 var resetScript = redis.NewScript(`
 return redis.call('DEL', unpack(KEYS))
 `)

@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -26,6 +28,7 @@ type Store struct {
 	owned   bool
 	prefix  string
 	timeout time.Duration
+	cache   atomic.Pointer[encoded]
 }
 
 var _ ratelimit.Store = (*Store)(nil)
@@ -50,20 +53,58 @@ func New(cfg Config) (*Store, error) {
 	return s, nil
 }
 
-// keys returns the Redis keys of key: the hash, then one sorted set per
-// policy (used by sliding windows only). They share the hash tag.
-func (s *Store) keys(key string, ps []ratelimit.Policy) []string {
+// keys returns the Redis keys of key: the state string, then one sorted
+// set per sliding-window policy. They share the hash tag.
+func (s *Store) keys(key string, ps []ratelimit.Policy, all bool) []string {
 	if len(key) > maxKeyLen {
 		sum := sha256.Sum256([]byte(key))
 		key = "sha256:" + hex.EncodeToString(sum[:])
 	}
 	base := "{" + s.prefix + ":" + key + "}"
-	keys := make([]string, 1+len(ps))
+	keys := make([]string, 1, 1+len(ps))
 	keys[0] = base
-	for i, p := range ps {
-		keys[1+i] = base + ":" + p.Name
+	for _, p := range ps {
+		if all || p.Algorithm == ratelimit.SlidingWindow {
+			keys = append(keys, base+":"+p.Name)
+		}
 	}
 	return keys
+}
+
+// encoded is the script arguments describing a policy slice, boxed once.
+type encoded struct {
+	policies []ratelimit.Policy // a copy, to detect a changed slice
+	args     []any              // cost placeholder, count, then 4 per policy
+}
+
+func (s *Store) encode(ps []ratelimit.Policy) []any {
+	if e := s.cache.Load(); e != nil && samePolicies(e.policies, ps) {
+		return e.args
+	}
+	args := make([]any, 2, 2+4*len(ps))
+	args[1] = len(ps)
+	for _, p := range ps {
+		alg := 0
+		if p.Algorithm == ratelimit.SlidingWindow {
+			alg = 1
+		}
+		args = append(args, alg, p.Limit, p.Window.Microseconds(), p.Capacity())
+	}
+	s.cache.Store(&encoded{policies: slices.Clone(ps), args: args})
+	return args
+}
+
+func samePolicies(a, b []ratelimit.Policy) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := &a[i], &b[i]
+		if x.Name != y.Name || x.Limit != y.Limit || x.Window != y.Window || x.Algorithm != y.Algorithm || x.Capacity() != y.Capacity() {
+			return false
+		}
+	}
+	return true
 }
 
 // Take implements [ratelimit.Store]. now is ignored: the Redis server's
@@ -76,18 +117,17 @@ func (s *Store) Take(ctx context.Context, key string, cost int, _ time.Time, ps 
 	if len(ps) == 0 || len(ps) > ratelimit.MaxPolicies {
 		return d, errors.New("redisstore: invalid policies")
 	}
-	args := make([]any, 2, 2+5*len(ps))
-	args[0], args[1] = cost, len(ps)
-	for _, p := range ps {
-		alg := 0
-		if p.Algorithm == ratelimit.SlidingWindow {
-			alg = 1
-		}
-		args = append(args, alg, p.Limit, p.Window.Microseconds(), p.Capacity(), p.Name)
-	}
+	enc := s.encode(ps)
+	args := make([]any, len(enc))
+	copy(args, enc)
+	args[0] = cost
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	v, err := takeScript.Run(ctx, s.client, s.keys(key, ps), args...).Int64Slice()
+	script := takeScript
+	if len(ps) == 1 && ps[0].Algorithm == ratelimit.GCRA {
+		script = gcraScript
+	}
+	v, err := script.Run(ctx, s.client, s.keys(key, ps, false), args...).Int64Slice()
 	if err != nil {
 		return d, err
 	}
@@ -115,7 +155,7 @@ func (s *Store) Take(ctx context.Context, key string, cost int, _ time.Time, ps 
 func (s *Store) Reset(ctx context.Context, key string, ps []ratelimit.Policy) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	return resetScript.Run(ctx, s.client, s.keys(key, ps)).Err()
+	return resetScript.Run(ctx, s.client, s.keys(key, ps, true)).Err()
 }
 
 // Close closes the connection the Store opened from [Config.URL]. A
