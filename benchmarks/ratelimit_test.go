@@ -179,6 +179,33 @@ func BenchmarkRateLimitMemory(b *testing.B) {
 			b.ReportMetric(perKey, "bytes/key")
 		})
 	}
+	// apisec gives the memory back once the keys are idle and swept.
+	b.Run("keys=1000000/impl=apisec/phase=after-sweep", func(b *testing.B) {
+		ctx := context.Background()
+		var perKey float64
+		for b.Loop() {
+			b.StopTimer()
+			base := heap()
+			m, err := ratelimit.NewMemory(ratelimit.MemoryConfig{SweepInterval: -1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			l, err := ratelimit.New(ratelimit.Config{Policies: []ratelimit.Policy{{Limit: rlLimit, Window: time.Second}}, Store: m})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			for _, k := range keys {
+				_, _ = l.Allow(ctx, k)
+			}
+			m.Sweep(time.Now().Add(time.Hour))
+			b.StopTimer()
+			perKey = (float64(heap()) - float64(base)) / n
+			runtime.KeepAlive(l)
+			b.StartTimer()
+		}
+		b.ReportMetric(perKey, "bytes/key")
+	})
 }
 
 // BenchmarkRateLimitMiddleware: the whole middleware with its response
