@@ -13,21 +13,21 @@ const truncatedMark = "...[truncated]"
 
 // sanitize returns s with secrets that can be recognised by their shape
 // (JWTs, bearer and basic credentials) replaced by [Redacted], with
-// characters that could forge or hide log lines escaped, and cut to max
+// characters that could forge or hide log lines escaped, and cut to limit
 // bytes (0 means no cap). It returns s itself, without allocating, when
 // nothing needs to change.
-func sanitize(s string, max int) string {
-	if !needsWork(s, max) {
+func sanitize(s string, limit int) string {
+	if !needsWork(s, limit) {
 		return s
 	}
-	return rewrite(s, max)
+	return rewrite(s, limit)
 }
 
 // needsWork is the fast path: one pass over the bytes, with a table
 // lookup per byte, that looks for bytes outside printable ASCII and for the
 // starts of credentials ("eyJ", a space after "bearer" or "basic").
-func needsWork(s string, max int) bool {
-	if max > 0 && len(s) > max {
+func needsWork(s string, limit int) bool {
+	if limit > 0 && len(s) > limit {
 		return true
 	}
 	for i := 0; i < len(s); i++ {
@@ -41,8 +41,16 @@ func needsWork(s string, max int) bool {
 				return true
 			}
 		case c == ' ':
-			if i >= 5 && (i >= 6 && strings.EqualFold(s[i-6:i], "bearer") || strings.EqualFold(s[i-5:i], "basic")) {
-				return true
+			// Only a word ending in 'r' or 'c' can be a scheme.
+			switch s[max(i-1, 0)] | 0x20 {
+			case 'r':
+				if i >= 6 && strings.EqualFold(s[i-6:i], "bearer") {
+					return true
+				}
+			case 'c':
+				if i >= 5 && strings.EqualFold(s[i-5:i], "basic") {
+					return true
+				}
 			}
 		default:
 			return true
@@ -60,7 +68,7 @@ var notable = func() (t [256]bool) {
 	return t
 }()
 
-func rewrite(s string, max int) string {
+func rewrite(s string, limit int) string {
 	var b strings.Builder
 	b.Grow(len(s) + 16)
 	for i := 0; i < len(s); {
@@ -97,8 +105,8 @@ func rewrite(s string, max int) string {
 		i += size
 	}
 	out := b.String()
-	if max > 0 && len(out) > max {
-		out = cut(out, max) + truncatedMark
+	if limit > 0 && len(out) > limit {
+		out = cut(out, limit) + truncatedMark
 	}
 	return out
 }
