@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -384,5 +385,51 @@ func TestRejectionBodyLeaksNothing(t *testing.T) {
 	want := `{"type":"about:blank","title":"Unauthorized","status":401,"detail":"The access token is invalid, expired or revoked."}`
 	if w.Body.String() != want {
 		t.Fatalf("body %s", w.Body)
+	}
+}
+
+// The pools behind HMAC verification and decoding are shared across
+// requests: hammer them from several goroutines under -race, mixing
+// valid, forged and malformed tokens.
+func TestConcurrentVerification(t *testing.T) {
+	a := mustNew(t, baseConfig())
+	h := a.Handler(echo)
+	toks := []struct {
+		tok  string
+		code int
+	}{
+		{validToken(), 200},
+		{hs256(hdrHS256, claims(map[string]any{"sub": "other"}), []byte("forged forged forged forged forg")), 401},
+		{"a.b", 401},
+		{hs256(hdrHS256, claims(map[string]any{"sub": "user-42", "jti": strings.Repeat("x", 2000)}), testSecret), 200},
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				tc := toks[(g+i)%len(toks)]
+				if w := serve(h, bearer(tc.tok)); w.Code != tc.code || (tc.code == 200 && w.Body.String() != "user-42") {
+					t.Errorf("got %d %q, want %d", w.Code, w.Body, tc.code)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// Handler must not modify the caller's request: it passes a copy.
+func TestHandlerDoesNotMutateRequest(t *testing.T) {
+	a := mustNew(t, baseConfig())
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Authorization", "Bearer "+validToken())
+	ctx := r.Context()
+	var inner *http.Request
+	a.Handler(http.HandlerFunc(func(_ http.ResponseWriter, r2 *http.Request) { inner = r2 })).ServeHTTP(httptest.NewRecorder(), r)
+	if inner == nil || inner == r || r.Context() != ctx {
+		t.Fatal("request mutated or not copied")
+	}
+	if _, ok := principal.FromContext(r.Context()); ok {
+		t.Fatal("principal leaked into the caller's request")
 	}
 }
