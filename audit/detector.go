@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"net/netip"
 	"sync"
@@ -132,7 +133,8 @@ type Detector struct {
 
 type detectorCore struct {
 	mu        sync.Mutex
-	user      *tracker[string]
+	user      *tracker[uint64] // keyed by userKey
+	seed      maphash.Seed
 	ip        *tracker[netip.Prefix]
 	stuffing  *tracker[netip.Prefix]
 	excess404 *tracker[netip.Prefix]
@@ -175,12 +177,13 @@ func NewDetector(cfg DetectorConfig) (*Detector, error) {
 		return r, true
 	}
 	c := &detectorCore{
+		seed:     maphash.MakeSeed(),
 		ipv6Bits: cfg.IPv6PrefixBits,
 		onAlert:  cfg.OnAlert,
 		now:      cfg.Now,
 	}
 	if r, on := rule("BruteForceUser", cfg.BruteForceUser, defaultBruteForceUser); on {
-		c.user = newTracker[string](RuleBruteForceUser, LoginFailMax, r, maxKeys)
+		c.user = newTracker[uint64](RuleBruteForceUser, LoginFailMax, r, maxKeys)
 	}
 	if r, on := rule("BruteForceIP", cfg.BruteForceIP, defaultBruteForceIP); on {
 		c.ip = newTracker[netip.Prefix](RuleBruteForceIP, LoginFailMax, r, maxKeys)
@@ -311,7 +314,7 @@ func (d *Detector) observe(ctx context.Context, r slog.Record) []Alert {
 	switch r.Message {
 	case LoginFail:
 		if c.user != nil && v.user != "" {
-			if n, ok := c.user.hit(v.user, t); ok {
+			if n, ok := c.user.hit(c.userKey(v.user), t); ok {
 				fire(c.user, n, v.user, key)
 			}
 		}
@@ -322,7 +325,7 @@ func (d *Detector) observe(ctx context.Context, r slog.Record) []Alert {
 				}
 			}
 			if c.stuffing != nil && v.user != "" {
-				if n, ok := c.stuffing.distinct(key, v.user, t); ok {
+				if n, ok := c.stuffing.distinct(key, c.userKey(v.user), t); ok {
 					fire(c.stuffing, n, v.user, key)
 				}
 			}
@@ -343,6 +346,12 @@ func (d *Detector) observe(ctx context.Context, r slog.Record) []Alert {
 		}
 	}
 	return alerts
+}
+
+// userKey stands for a user in the trackers: a keyed 64-bit hash, so that
+// long or numerous usernames cost fixed memory and are not kept.
+func (c *detectorCore) userKey(user string) uint64 {
+	return maphash.String(c.seed, user)
 }
 
 // clientAddr finds the client address: the Middleware's, then clientip's,
@@ -412,7 +421,8 @@ type tracker[K comparable] struct {
 }
 
 // series holds, for one key, the times of its last threshold events (a
-// ring) or, for distinct counting, the last time each user was seen.
+// ring) or, for distinct counting, the last time each user (by its
+// userKey) was seen.
 type series struct {
 	times []int64
 	next  int
@@ -422,7 +432,7 @@ type series struct {
 }
 
 type seen struct {
-	user string
+	user uint64 // userKey
 	t    int64
 }
 
@@ -494,7 +504,7 @@ func (tr *tracker[K]) hit(key K, now int64) (int, bool) {
 
 // distinct records that user was seen at now for key. It reports true
 // when threshold distinct users were seen within the window.
-func (tr *tracker[K]) distinct(key K, user string, now int64) (int, bool) {
+func (tr *tracker[K]) distinct(key K, user uint64, now int64) (int, bool) {
 	s := tr.get(key, now)
 	kept := s.users[:0]
 	found := false
