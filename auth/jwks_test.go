@@ -478,3 +478,34 @@ func TestJWKSBoundToIssuer(t *testing.T) {
 		})
 	}
 }
+
+// A long max-age is clamped to MaxRefreshInterval, and the refresh comes
+// at most 10% early (jitter), never later.
+func TestJWKSMaxAgeClampAndJitter(t *testing.T) {
+	k := testKeys()
+	srv := newJWKSServer(t, jwksBody(ecJWK("e1", &k.ec.PublicKey)))
+	srv.cc = "max-age=31536000"
+	clk := newFakeClock()
+	j, _ := auth.NewJWKS(auth.JWKSConfig{URL: srv.URL, Now: clk.Now, MaxRefreshInterval: time.Hour})
+	if err := j.Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	srv.waitHit(t)
+	a := jwksAuthenticator(t, j, clk.Now)
+	tok := signWith(t, jwt.SigningMethodES256, `{"alg":"ES256","typ":"at+jwt","kid":"e1"}`,
+		claims(map[string]any{"exp": testNow.Add(24 * time.Hour).Unix()}), k.ec)
+	clk.Add(53 * time.Minute) // before the earliest jittered refresh (54 min)
+	if _, err := a.VerifyToken(t.Context(), tok); err != nil {
+		t.Fatal(err)
+	}
+	select { // a refresh would start synchronously with the request
+	case <-srv.hitCh:
+		t.Fatal("refreshed before the clamped interval")
+	case <-time.After(200 * time.Millisecond):
+	}
+	clk.Add(8 * time.Minute) // past the clamped interval (60 min)
+	if _, err := a.VerifyToken(t.Context(), tok); err != nil {
+		t.Fatal(err)
+	}
+	srv.waitHit(t) // the background refresh
+}
