@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/apisec-go/apisec/audit"
+	"github.com/apisec-go/apisec/principal"
 )
 
 // stdoutJSON writes JSON lines without the time, so examples are
@@ -154,4 +155,25 @@ func ExampleVerify() {
 	// Output:
 	// 3 <nil>
 	// audit: chain broken at line 2: altered (record 2)
+}
+
+// Identify, placed after authentication, lets the request event name the
+// caller, although authentication runs inside the audit Middleware.
+func ExampleIdentify() {
+	h, _ := audit.NewHandler(audit.HandlerConfig{Next: stdoutJSON()})
+	mw, _ := audit.New(audit.Config{Logger: slog.New(h), Now: fixedClock()})
+	authenticate := func(next http.Handler) http.Handler { // stands for auth's middleware
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p := &principal.Principal{Subject: "user-42", Method: principal.MethodJWT}
+			next.ServeHTTP(w, r.WithContext(principal.NewContext(r.Context(), p)))
+		})
+	}
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+	srv := mw.Handler(authenticate(audit.Identify(app)))
+
+	r := httptest.NewRequest("GET", "/me", nil)
+	r.Header.Set("X-Request-ID", "req-3")
+	srv.ServeHTTP(httptest.NewRecorder(), r)
+	// Output:
+	// {"level":"INFO","msg":"http_request","request_id":"req-3","method":"GET","path":"/me","client_ip":"192.0.2.1","subject":"user-42","status":200,"latency":0,"bytes":0}
 }
