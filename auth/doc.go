@@ -77,9 +77,10 @@
 // With [Config.Logger] set, rejections are logged at the point of decision
 // with OWASP vocabulary events: authn_token_invalid, authn_token_expired
 // and authn_token_revoked (WARN), and authz_fail ([LevelCritical]), each
-// with a fixed "reason" attribute. Tokens, keys and claims values are
-// never logged; missing credentials are not a security event and are not
-// logged.
+// with a fixed "reason" attribute. Tokens and keys are never logged;
+// authz_fail names the subject and the roles or scopes required, so the
+// denial can be investigated. Missing credentials are not a security event
+// and are not logged.
 //
 // [RFC 6750]: https://www.rfc-editor.org/rfc/rfc6750
 // [RFC 7515]: https://www.rfc-editor.org/rfc/rfc7515
