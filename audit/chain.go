@@ -37,7 +37,9 @@ type ChainConfig struct {
 
 	// Start continues an existing chain, for example in a new file after
 	// rotation: the Anchor returned by [Chain.Head] or [Verify] for the
-	// previous file. Zero starts a new chain at sequence 1.
+	// previous file. Zero starts a new chain at sequence 1. To rotate the
+	// key, start the next file with the new key and the old file's head;
+	// each file then verifies with its own key.
 	Start Anchor
 }
 

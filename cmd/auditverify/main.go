@@ -5,6 +5,7 @@
 //
 //	auditverify -key-file chain.key [-start-seq N -start-mac HEX] [-want-seq N] audit.log
 //
+// A log named "-" is read from standard input.
 // The key file holds the chain key: raw bytes, or hex digits (whitespace
 // around them is ignored). The key is never taken from the command line,
 // where other users of the host could read it. -start-seq and -start-mac
@@ -33,6 +34,10 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	return runWith(args, os.Stdin, stdout, stderr)
+}
+
+func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("auditverify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	keyFile := fs.String("key-file", "", "file holding the chain key (raw, or hex)")
@@ -61,13 +66,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		copy(start.MAC[:], b)
 	}
-	f, err := os.Open(fs.Arg(0))
-	if err != nil {
-		fmt.Fprintln(stderr, "auditverify:", err)
-		return 2
+	in := stdin
+	if fs.Arg(0) != "-" {
+		f, err := os.Open(fs.Arg(0))
+		if err != nil {
+			fmt.Fprintln(stderr, "auditverify:", err)
+			return 2
+		}
+		defer f.Close()
+		in = f
 	}
-	defer f.Close()
-	head, err := audit.Verify(f, key, start)
+	head, err := audit.Verify(in, key, start)
 	var ce *audit.ChainError
 	switch {
 	case errors.As(err, &ce):

@@ -99,3 +99,19 @@ func mustWrite(t *testing.T, path, data string) {
 		t.Fatal(err)
 	}
 }
+
+func TestAuditverifyStdin(t *testing.T) {
+	dir := t.TempDir()
+	key := bytes.Repeat([]byte{7}, 32)
+	keyFile := filepath.Join(dir, "k")
+	mustWrite(t, keyFile, string(key))
+	path, _ := writeLog(t, dir, key, audit.Anchor{}, 3)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := runWith([]string{"-key-file", keyFile, "-"}, bytes.NewReader(data), &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "-: ok: 3 records") {
+		t.Errorf("exit %d, %q %q", code, stdout.String(), stderr.String())
+	}
+}
