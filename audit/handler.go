@@ -88,8 +88,23 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 		a = append(a, slog.String(KeySubject, sanitize(p.Subject, maxSubjectLength)))
 	}
 	if len(h.groups) == 0 {
+		// A record attribute with the key of a request attribute (a
+		// package logging "method" itself) would make a JSON object with
+		// a duplicate member, which consumers read differently: an equal
+		// value is dropped, a different one kept under "event_<key>".
+		n := len(a)
 		r.Attrs(func(at slog.Attr) bool {
-			a = append(a, topLevel(c.clean(at, false)))
+			at = topLevel(c.clean(at, false))
+			for i := range n {
+				if a[i].Key == at.Key {
+					if at.Value.Equal(a[i].Value) {
+						return true
+					}
+					at.Key = "event_" + at.Key
+					break
+				}
+			}
+			a = append(a, at)
 			return true
 		})
 		out.AddAttrs(a...)

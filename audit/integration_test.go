@@ -92,3 +92,31 @@ func TestEndToEndChainedFile(t *testing.T) {
 		t.Errorf("file mode %v, %v", info.Mode(), err)
 	}
 }
+
+// TestNoDuplicateJSONMembers defends log consumers against ambiguous
+// objects: a package that logs "method" itself inside a request must not
+// produce a second "method" member next to the request attribute. An equal
+// value is dropped; a different one is kept as "event_<key>".
+func TestNoDuplicateJSONMembers(t *testing.T) {
+	var buf strings.Builder
+	h, err := audit.NewHandler(audit.HandlerConfig{Next: slog.NewJSONHandler(&buf, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(h)
+	mw, err := audit.New(audit.Config{Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		logger.WarnContext(r.Context(), "input_validation_fail", "method", r.Method, "path", "/somewhere/else", "code", "x")
+	}))
+	srv.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/api/users", nil))
+	line, _, _ := strings.Cut(buf.String(), "\n")
+	if n := strings.Count(line, `"method":`); n != 1 {
+		t.Fatalf("%d method members in %s", n, line)
+	}
+	if !strings.Contains(line, `"path":"/api/users"`) || !strings.Contains(line, `"event_path":"/somewhere/else"`) {
+		t.Fatalf("differing duplicate not renamed: %s", line)
+	}
+}
