@@ -93,6 +93,7 @@ const (
 	refBit   int64  = -1 << 63 // used since the hand last passed
 	freeBit  int64  = 1 << 62  // a free slot; the low 32 bits link the free list
 	hashMask uint64 = 1<<62 - 1
+	hotValid uint64 = 1 << 63
 )
 
 type shard struct {
@@ -103,7 +104,9 @@ type shard struct {
 	hand  uint32 // CLOCK hand
 	free  uint32 // free-slot list head
 	n     int
-	_     [168]byte // 256 bytes in all: no false sharing between shards
+	hot   uint64 // hash|hotValid of the last key decided, which is at hotSlot
+	hotAt uint32
+	_     [156]byte // 256 bytes in all: no false sharing between shards
 }
 
 // NewMemory returns a Memory store. Close it when done.
@@ -254,8 +257,13 @@ func (m *Memory) take(t *table, key string, cost int, n int64, states *[MaxPolic
 	} else {
 		sh.last = n
 	}
-	slot, ok := sh.index[h]
-	if !ok {
+	var (
+		slot uint32
+		ok   bool
+	)
+	if sh.hot == h|hotValid {
+		slot, ok = sh.hotAt, true // the same key again: skip the map
+	} else if slot, ok = sh.index[h]; !ok {
 		slot = sh.insert(t, h, m.maxPerShard)
 	}
 	base := int(slot) * (1 + t.stride)
@@ -263,8 +271,19 @@ func (m *Memory) take(t *table, key string, cost int, n int64, states *[MaxPolic
 		sh.slots[base] |= refBit // a new key starts unreferenced: a one-off key goes first
 	}
 	words := sh.slots[base+1 : base+1+t.stride]
+	// Inside the lock, only what the decision needs: GCRA states are
+	// worked out after unlocking, from the arrival times read here.
+	var tats [MaxPolicies]int64
 	allowed := true
 	for i := range t.policies {
+		if t.policies[i].Algorithm == GCRA {
+			tat := max(words[t.off[i]], n)
+			tats[i] = tat
+			if !t.gcraAdmits(i, tat, n, cost) {
+				allowed = false
+			}
+			continue
+		}
 		st := t.decide(i, words, n, cost)
 		states[i] = st
 		if !st.Allowed {
@@ -273,13 +292,17 @@ func (m *Memory) take(t *table, key string, cost int, n int64, states *[MaxPolic
 	}
 	if allowed && cost > 0 {
 		for i := range t.policies {
-			t.charge(i, words, n, cost)
+			if t.policies[i].Algorithm == GCRA {
+				words[t.off[i]] = tats[i] + int64(cost)*t.interval[i]
+			} else {
+				t.charge(i, words, n, cost)
+			}
 		}
 	} else {
 		if cost > 0 {
 			// Nothing was charged: report the state before the charge.
 			for i := range t.policies {
-				if states[i].Allowed {
+				if t.policies[i].Algorithm == SlidingWindow && states[i].Allowed {
 					states[i] = t.decide(i, words, n, 0)
 					states[i].Allowed = true
 				}
@@ -289,50 +312,64 @@ func (m *Memory) take(t *table, key string, cost int, n int64, states *[MaxPolic
 			sh.remove(h, slot, 1+t.stride) // a peek or a denial must not make a key resident
 		}
 	}
+	if ok || (allowed && cost > 0) { // the key is resident
+		sh.hot, sh.hotAt = h|hotValid, slot
+	}
 	sh.mu.Unlock()
+	for i := range t.policies {
+		if t.policies[i].Algorithm == GCRA {
+			states[i] = t.gcraState(i, tats[i], n, cost, allowed)
+		}
+	}
 	return allowed
 }
 
-// decide evaluates policy i for a cost without changing anything. For a
-// positive cost that is admitted, Remaining and ResetAfter describe the
-// state after the charge.
+// gcraAdmits reports whether GCRA policy i, with arrival time tat (at
+// least n), admits cost at n; a cost of 0 asks whether one unit would be.
+func (t *table) gcraAdmits(i int, tat, n int64, cost int) bool {
+	T, tau := t.interval[i], t.tau[i]
+	if cost == 0 {
+		return n+tau-tat >= T
+	}
+	if cost > t.policies[i].Capacity() {
+		return false
+	}
+	return n >= tat+int64(cost)*T-tau
+}
+
+// gcraState describes GCRA policy i after a decision at n on arrival time
+// tat (as read before any charge); charged tells whether the cost was
+// charged.
+func (t *table) gcraState(i int, tat, n int64, cost int, charged bool) PolicyState {
+	T, tau := t.interval[i], t.tau[i]
+	st := PolicyState{
+		Allowed:    t.gcraAdmits(i, tat, n, cost),
+		Remaining:  int((n + tau - tat) / T),
+		ResetAfter: time.Duration(tat - n),
+	}
+	switch {
+	case st.Allowed && charged && cost > 0:
+		newTat := tat + int64(cost)*T
+		st.Remaining = int((n + tau - newTat) / T)
+		st.ResetAfter = time.Duration(newTat - n)
+	case st.Allowed:
+	case cost == 0:
+		st.RetryAfter = time.Duration(tat + T - tau - n)
+	case cost > t.policies[i].Capacity():
+		st.RetryAfter = t.policies[i].Window
+	default:
+		st.RetryAfter = time.Duration(tat + int64(cost)*T - tau - n)
+	}
+	return st
+}
+
+// decide evaluates sliding-window policy i for a cost without changing
+// anything. For a positive cost that is admitted, Remaining and ResetAfter
+// describe the state after the charge.
 func (t *table) decide(i int, words []int64, n int64, cost int) PolicyState {
 	p := &t.policies[i]
 	w := words[t.off[i]:]
 	var st PolicyState
-	if p.Algorithm == GCRA {
-		T, tau := t.interval[i], t.tau[i]
-		tat := w[0]
-		if tat < n {
-			tat = n
-		}
-		if cost == 0 {
-			st.Remaining = int((n + tau - tat) / T)
-			st.Allowed = st.Remaining >= 1
-			st.ResetAfter = time.Duration(tat - n)
-			if !st.Allowed {
-				st.RetryAfter = time.Duration(tat + T - tau - n)
-			}
-			return st
-		}
-		if cost > p.Capacity() {
-			st.Remaining = int((n + tau - tat) / T)
-			st.ResetAfter = time.Duration(tat - n)
-			st.RetryAfter = p.Window
-			return st
-		}
-		newTat := tat + int64(cost)*T
-		if allowAt := newTat - tau; n < allowAt {
-			st.Remaining = int((n + tau - tat) / T)
-			st.ResetAfter = time.Duration(tat - n)
-			st.RetryAfter = time.Duration(allowAt - n)
-			return st
-		}
-		st.Allowed = true
-		st.Remaining = int((n + tau - newTat) / T)
-		st.ResetAfter = time.Duration(newTat - n)
-		return st
-	}
 	// Sliding window: w[0] is the ring's head (oldest entry), w[1:] the ring
 	// of admission times in chronological order from the head.
 	L := p.Limit
@@ -378,14 +415,6 @@ func (t *table) decide(i int, words []int64, n int64, cost int) PolicyState {
 func (t *table) charge(i int, words []int64, n int64, cost int) {
 	p := &t.policies[i]
 	w := words[t.off[i]:]
-	if p.Algorithm == GCRA {
-		tat := w[0]
-		if tat < n {
-			tat = n
-		}
-		w[0] = tat + int64(cost)*t.interval[i]
-		return
-	}
 	L := p.Limit
 	ring := w[1 : 1+L]
 	head := int(w[0])
@@ -469,6 +498,9 @@ func (sh *shard) evict(size int) {
 }
 
 func (sh *shard) remove(h uint64, slot uint32, size int) {
+	if sh.hot == h|hotValid {
+		sh.hot = 0
+	}
 	delete(sh.index, h)
 	sh.slots[int(slot)*size] = freeBit | int64(sh.free)
 	sh.free = slot
@@ -564,6 +596,6 @@ func (sh *shard) sweep(t *table, n int64) int {
 		slots = append(slots, w...)
 	}
 	sh.index, sh.slots = index, slots
-	sh.n, sh.free, sh.hand = live, none, 0
+	sh.n, sh.free, sh.hand, sh.hot = live, none, 0, 0
 	return dropped
 }
