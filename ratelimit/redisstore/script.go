@@ -130,29 +130,30 @@ return out
 `)
 
 // gcraScript is takeScript for the common case of a single GCRA policy,
-// with the same arguments, state format and reply, and much less work.
+// with the same arguments and state format, and much less work. It returns
+// {allowed, remaining, reset µs, retry µs}.
 var gcraScript = redis.NewScript(`
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local cost, lim, win, burst = tonumber(ARGV[1]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local T = win / lim
-local tau = burst * T
+local now = t[1] * 1000000 + t[2]
+local cost, T, tau = tonumber(ARGV[1]), ARGV[5] / ARGV[4], ARGV[6] * ARGV[5] / ARGV[4]
 local d = 0
 local v = redis.call('GET', KEYS[1])
 if v then
-  d = tonumber(string.match(v, '^%S+')) - now
+  d = (tonumber(v) or tonumber(string.match(v, '^%S+'))) - now
   if d < 0 then d = 0 end
 end
-local prerem, prereset = math.floor((tau - d + 1) / T), math.ceil(d)
 if cost == 0 then
-  if prerem >= 1 then return {1, 1, prerem, prereset, 0, prerem, prereset} end
-  return {0, 0, prerem, prereset, math.ceil(d + T - tau), prerem, prereset}
+  local rem = math.floor((tau - d + 1) / T)
+  if rem >= 1 then return {1, rem, math.ceil(d), 0} end
+  return {0, rem, math.ceil(d), math.ceil(d + T - tau)}
 end
-if cost > burst then return {0, 0, prerem, prereset, win, prerem, prereset} end
 local nd = d + cost * T
-if nd - tau > 1 then return {0, 0, prerem, prereset, math.ceil(nd - tau), prerem, prereset} end
+if nd - tau > 1 then
+  if cost > tonumber(ARGV[6]) then return {0, math.floor((tau - d + 1) / T), math.ceil(d), tonumber(ARGV[5])} end
+  return {0, math.floor((tau - d + 1) / T), math.ceil(d), math.ceil(nd - tau)}
+end
 redis.call('SET', KEYS[1], string.format('%.17g', now + nd), 'PX', math.ceil(nd / 1000) + 1000)
-return {1, 1, math.floor((tau - nd + 1) / T), math.ceil(nd), 0, prerem, prereset}
+return {1, math.floor((tau - nd + 1) / T), math.ceil(nd), 0}
 `)
 
 // resetScript deletes a key's state and sorted sets.

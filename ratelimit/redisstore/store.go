@@ -131,6 +131,16 @@ func (s *Store) Take(ctx context.Context, key string, cost int, _ time.Time, ps 
 	if err != nil {
 		return d, err
 	}
+	if script == gcraScript && len(v) == 4 {
+		d.Allowed = v[0] == 1
+		d.States[0] = ratelimit.PolicyState{
+			Allowed:    d.Allowed,
+			Remaining:  int(v[1]),
+			ResetAfter: time.Duration(v[2]) * time.Microsecond,
+			RetryAfter: time.Duration(v[3]) * time.Microsecond,
+		}
+		return d, nil
+	}
 	if len(v) != 1+6*len(ps) {
 		return d, errReply
 	}
