@@ -2,6 +2,7 @@ package benchmarks
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -223,7 +224,7 @@ func BenchmarkRateLimitMiddleware(b *testing.B) {
 	}{
 		{"none", noop},
 		{"apisec", apisec.Handler(noop)},
-		{"httprate", httprate.LimitByIP(rlLimit, time.Second)(noop)},
+		{"httprate", httprate.LimitBy(rlLimit, time.Second, httprateKeyByIP)(noop)},
 		{"ulule", ul.Handler(noop)},
 	} {
 		b.Run("scenario=by-ip/impl="+tc.name, func(b *testing.B) {
@@ -239,6 +240,16 @@ func BenchmarkRateLimitMiddleware(b *testing.B) {
 			})
 		})
 	}
+}
+
+// httprateKeyByIP keys by the connection's address, /64 for IPv6, as
+// apisec's default key does.
+func httprateKeyByIP(r *http.Request) (string, error) {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return httprate.CanonicalizeIP(host), nil
 }
 
 // BenchmarkRateLimitRedis: one hot key on a real redis-server, 16
