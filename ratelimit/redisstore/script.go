@@ -30,7 +30,6 @@ local v = redis.call('GET', KEYS[1])
 if v then
   for f in string.gmatch(v, '%S+') do state[#state + 1] = tonumber(f) end
 end
-local eps = 1
 local allowed = 1
 local out = {0}
 local newstate = {}
@@ -44,6 +43,7 @@ for i = 1, n do
     ng = ng + 1
     local T = win / lim
     local tau = burst * T
+    local eps = math.min(1, T / 100) -- tolerance for floating-point rounding, µs
     local d = (state[ng] or 0) - now
     if d < 0 then d = 0 end
     prerem, prereset = math.floor((tau - d + eps) / T), d
@@ -136,6 +136,7 @@ var gcraScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = t[1] * 1000000 + t[2]
 local cost, T, tau = tonumber(ARGV[1]), ARGV[5] / ARGV[4], ARGV[6] * ARGV[5] / ARGV[4]
+local e = math.min(1, T / 100) -- tolerance for floating-point rounding, µs
 local d = 0
 local v = redis.call('GET', KEYS[1])
 if v then
@@ -143,17 +144,15 @@ if v then
   if d < 0 then d = 0 end
 end
 if cost == 0 then
-  local rem = math.floor((tau - d + 1) / T)
+  local rem = math.floor((tau - d + e) / T)
   if rem >= 1 then return {1, rem, math.ceil(d), 0} end
   return {0, rem, math.ceil(d), math.ceil(d + T - tau)}
 end
+if cost > tonumber(ARGV[6]) then return {0, math.floor((tau - d + e) / T), math.ceil(d), tonumber(ARGV[5])} end
 local nd = d + cost * T
-if nd - tau > 1 then
-  if cost > tonumber(ARGV[6]) then return {0, math.floor((tau - d + 1) / T), math.ceil(d), tonumber(ARGV[5])} end
-  return {0, math.floor((tau - d + 1) / T), math.ceil(d), math.ceil(nd - tau)}
-end
+if nd - tau > e then return {0, math.floor((tau - d + e) / T), math.ceil(d), math.ceil(nd - tau)} end
 redis.call('SET', KEYS[1], string.format('%.17g', now + nd), 'PX', math.ceil(nd / 1000) + 1000)
-return {1, math.floor((tau - nd + 1) / T), math.ceil(nd), 0}
+return {1, math.floor((tau - nd + e) / T), math.ceil(nd), 0}
 `)
 
 // resetScript deletes a key's state and sorted sets.
