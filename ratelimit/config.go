@@ -38,8 +38,8 @@ const (
 	// timestamp per key. It is the zero value.
 	GCRA Algorithm = iota
 	// SlidingWindow admits at most Limit units in any interval of length
-	// Window, counted exactly (one timestamp per admitted unit, so Limit is
-	// capped at [MaxSlidingLimit]).
+	// Window, counted exactly: one 8-byte timestamp per unit of Limit per
+	// key, so Limit is capped at [MaxSlidingLimit].
 	SlidingWindow
 )
 

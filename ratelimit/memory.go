@@ -23,7 +23,11 @@ const (
 	numShards  = 64 // a power of two
 	shardShift = 64 - 6
 	maxTables  = 64
-	none       = ^uint32(0)
+	// maxTableWords caps the memory of one policy set's keys at 256 MiB:
+	// with large sliding windows (8 bytes per unit of Limit per key) the
+	// key bound shrinks to fit.
+	maxTableWords = 1 << 25
+	none          = ^uint32(0)
 )
 
 // MemoryConfig configures a [Memory] store. The zero value is ready to use.
@@ -33,7 +37,10 @@ type MemoryConfig struct {
 	// MaxKeys is a hard bound on the number of keys kept per policy set:
 	// once reached, a new key evicts a least recently used one in its
 	// shard (CLOCK, the usual approximation of LRU); the evicted key gets
-	// its full quota back, so size it above your active client count. 0 means DefaultMaxKeys;
+	// its full quota back, so size it above your active client count. A
+	// new key starts unreferenced, so a flood of one-off keys evicts its
+	// own keys before those of returning clients. Policy sets with large
+	// sliding windows are further capped at 256 MiB of counters. 0 means DefaultMaxKeys;
 	// otherwise it must be at least 64.
 	MaxKeys int
 	// SweepInterval is how often a background goroutine drops idle keys
@@ -75,6 +82,7 @@ type Memory struct {
 type table struct {
 	policies []Policy
 	stride   int
+	maxKeys  int // per shard
 	off      [MaxPolicies]int
 	interval [MaxPolicies]int64
 	tau      [MaxPolicies]int64
@@ -222,6 +230,7 @@ func (m *Memory) table(ps []Policy) (*table, error) {
 			t.stride += 1 + p.Limit // head index, then a ring of timestamps
 		}
 	}
+	t.maxKeys = min(m.maxPerShard, max(1, maxTableWords/numShards/(1+t.stride)))
 	for i := range t.shards {
 		t.shards[i].free = none
 	}
@@ -264,7 +273,7 @@ func (m *Memory) take(t *table, key string, cost int, n int64, states *[MaxPolic
 	if sh.hot == h|hotValid {
 		slot, ok = sh.hotAt, true // the same key again: skip the map
 	} else if slot, ok = sh.index[h]; !ok {
-		slot = sh.insert(t, h, m.maxPerShard)
+		slot = sh.insert(t, h, t.maxKeys)
 	}
 	base := int(slot) * (1 + t.stride)
 	if ok {
