@@ -69,6 +69,7 @@ type MemoryConfig struct {
 type Memory struct {
 	seed        maphash.Seed
 	maxPerShard int
+	maxWords    int // per policy set: maxTableWords
 	now         func() time.Time
 
 	mu     sync.Mutex // serialises table creation
@@ -129,7 +130,7 @@ func NewMemory(cfg MemoryConfig) (*Memory, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	m := &Memory{seed: maphash.MakeSeed(), now: cfg.Now}
+	m := &Memory{seed: maphash.MakeSeed(), now: cfg.Now, maxWords: maxTableWords}
 	if m.now == nil {
 		m.now, _ = monotonicClock()
 	}
@@ -230,7 +231,7 @@ func (m *Memory) table(ps []Policy) (*table, error) {
 			t.stride += 1 + p.Limit // head index, then a ring of timestamps
 		}
 	}
-	t.maxKeys = min(m.maxPerShard, max(1, maxTableWords/numShards/(1+t.stride)))
+	t.maxKeys = min(m.maxPerShard, max(1, m.maxWords/numShards/(1+t.stride)))
 	for i := range t.shards {
 		t.shards[i].free = none
 	}

@@ -278,20 +278,3 @@ func assertConfigErrors(t *testing.T, err error, want []string) {
 		}
 	}
 }
-
-// Large exact sliding windows cost 8 bytes per unit of Limit per key; the
-// store bounds their total instead of trusting MaxKeys alone.
-func TestMemoryBoundsLargeSlidingWindows(t *testing.T) {
-	m := newMemory(t, ratelimit.MemoryConfig{SweepInterval: -1})
-	ps := []ratelimit.Policy{{Name: "s", Limit: ratelimit.MaxSlidingLimit, Window: time.Hour, Algorithm: ratelimit.SlidingWindow}}
-	now := time.Now()
-	for i := range 5000 {
-		if _, err := m.Take(context.Background(), "k"+strconv.Itoa(i), 1, now, ps); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// 256 MiB / 64 shards / (10,001 words of 8 bytes) = 52 keys per shard.
-	if n := m.Len(); n > 64*52 {
-		t.Errorf("Len = %d, want at most %d (256 MiB of counters)", n, 64*52)
-	}
-}
