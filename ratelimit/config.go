@@ -173,7 +173,9 @@ type Config struct {
 	// IPv6PrefixBits groups IPv6 clients for the default key: 0 means 64
 	// (one key per /64, which one subscriber usually controls).
 	IPv6PrefixBits int
-	// Cost is the cost of a request (0..MaxCost). Nil means 1.
+	// Cost is the cost of a request, clamped to 0..MaxCost. Nil means 1. A
+	// request of cost 0 is charged nothing but still refused while the
+	// quota is exhausted.
 	Cost func(*http.Request) int
 	// Routes give some requests their own policies.
 	Routes []Route

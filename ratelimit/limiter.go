@@ -172,11 +172,13 @@ func New(cfg Config) (*Limiter, error) {
 		var err error
 		if l.mem != nil {
 			if set.tab, err = l.mem.table(set.policies); err != nil {
-				return nil, err
+				_ = l.Close()
+				return nil, err // a shared Memory used with too many policy sets
 			}
 		}
 		if l.local != nil {
 			if set.fallback.localTab, err = l.local.table(set.fallback.policies); err != nil {
+				_ = l.Close()
 				return nil, err
 			}
 		}
