@@ -664,3 +664,28 @@ func TestUnparsableRemoteAddrIsStillLimited(t *testing.T) {
 		t.Error("requests without a parsable address are unlimited")
 	}
 }
+
+// A request of cost 0 is charged nothing but is still refused once the
+// quota is gone.
+func TestZeroCostRequests(t *testing.T) {
+	ps := []ratelimit.Policy{{Name: "p", Limit: 2, Window: time.Hour}}
+	h := newLimiter(t, ratelimit.Config{Policies: ps, NoResetJitter: true, Cost: func(r *http.Request) int {
+		if r.URL.Path == "/free" {
+			return 0
+		}
+		return 1
+	}}).Handler(okHandler)
+	for range 10 {
+		if rec := get(h, "192.0.2.1:1", "/free"); rec.Code != http.StatusOK {
+			t.Fatalf("free request refused with quota left: %d", rec.Code)
+		}
+	}
+	rem, _ := checkRateLimitFields(t, get(h, "192.0.2.1:1", "/paid").Header(), ps)
+	if rem[0] != 1 {
+		t.Fatalf("remaining = %d after 10 free and 1 paid request, want 1", rem[0])
+	}
+	get(h, "192.0.2.1:1", "/paid")
+	if rec := get(h, "192.0.2.1:1", "/free"); rec.Code != http.StatusTooManyRequests {
+		t.Errorf("free request with the quota exhausted: %d, want 429", rec.Code)
+	}
+}
