@@ -150,34 +150,43 @@ func TestOneEvalshaPerDecision(t *testing.T) {
 	var trips atomic.Int64
 	c.AddHook(countHook{&trips})
 	s := newStore(t, c, "stats")
-	ps := []ratelimit.Policy{
-		{Name: "second", Limit: 10, Window: time.Second, Burst: 10},
-		{Name: "hour", Limit: 1000, Window: time.Hour, Burst: 1000},
-		{Name: "exact", Limit: 100, Window: time.Minute, Algorithm: ratelimit.SlidingWindow},
-	}
-	// Load the script once (the first call gets NOSCRIPT and falls back to
-	// EVAL), then count.
-	if _, err := s.Take(context.Background(), "warm", 1, time.Now(), ps); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := srv.Do("CONFIG", "RESETSTAT"); err != nil {
-		t.Fatal(err)
-	}
-	const decisions = 50
-	trips.Store(0)
-	for i := range decisions {
-		if _, err := s.Take(context.Background(), "k"+strconv.Itoa(i%5), 1, time.Now(), ps); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if n := commandCalls(t, srv, "evalsha"); n != decisions {
-		t.Errorf("EVALSHA calls = %d for %d decisions, want exactly %d", n, decisions, decisions)
-	}
-	if n := commandCalls(t, srv, "eval"); n != 0 {
-		t.Errorf("EVAL calls = %d, want 0 once the script is loaded", n)
-	}
-	if n := trips.Load(); n != decisions {
-		t.Errorf("client round trips = %d for %d decisions, want %d", n, decisions, decisions)
+	for _, tc := range []struct {
+		name string
+		ps   []ratelimit.Policy
+	}{
+		{"single GCRA policy", []ratelimit.Policy{{Name: "second", Limit: 10, Window: time.Second, Burst: 10}}},
+		{"three policies", []ratelimit.Policy{
+			{Name: "second", Limit: 10, Window: time.Second, Burst: 10},
+			{Name: "hour", Limit: 1000, Window: time.Hour, Burst: 1000},
+			{Name: "exact", Limit: 100, Window: time.Minute, Algorithm: ratelimit.SlidingWindow},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// Load the script once (the first call gets NOSCRIPT and falls
+			// back to EVAL), then count.
+			if _, err := s.Take(context.Background(), "warm", 1, time.Now(), tc.ps); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := srv.Do("CONFIG", "RESETSTAT"); err != nil {
+				t.Fatal(err)
+			}
+			const decisions = 50
+			trips.Store(0)
+			for i := range decisions {
+				if _, err := s.Take(context.Background(), "k"+strconv.Itoa(i%5), 1, time.Now(), tc.ps); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := commandCalls(t, srv, "evalsha"); n != decisions {
+				t.Errorf("EVALSHA calls = %d for %d decisions, want exactly %d", n, decisions, decisions)
+			}
+			if n := commandCalls(t, srv, "eval"); n != 0 {
+				t.Errorf("EVAL calls = %d, want 0 once the script is loaded", n)
+			}
+			if n := trips.Load(); n != decisions {
+				t.Errorf("client round trips = %d for %d decisions, want %d", n, decisions, decisions)
+			}
+		})
 	}
 }
 
