@@ -689,3 +689,28 @@ func TestZeroCostRequests(t *testing.T) {
 		t.Errorf("free request with the quota exhausted: %d, want 429", rec.Code)
 	}
 }
+
+// A key function that returns a slice of its own (instead of appending to
+// dst) must not have that memory reused for other requests' keys.
+func TestForeignKeySliceIsNotPooled(t *testing.T) {
+	static := append(make([]byte, 0, 64), "tenant:acme"...) // room to be overwritten
+	ps := []ratelimit.Policy{{Name: "p", Limit: 1000, Window: time.Hour}}
+	l := newLimiter(t, ratelimit.Config{Policies: ps, Key: func(dst []byte, r *http.Request) []byte {
+		if r.URL.Path == "/static" {
+			return static
+		}
+		return append(dst, "path:"+r.URL.Path...)
+	}})
+	h := l.Handler(okHandler)
+	for i := range 200 {
+		get(h, "192.0.2.1:1", "/static")
+		get(h, "192.0.2.1:1", "/other-"+strconv.Itoa(i))
+	}
+	if string(static) != "tenant:acme" {
+		t.Fatalf("the key function's own slice was overwritten: %q", static)
+	}
+	r, _ := l.Peek(context.Background(), "tenant:acme")
+	if r.Remaining != 800 {
+		t.Errorf("tenant key remaining = %d, want 800", r.Remaining)
+	}
+}
