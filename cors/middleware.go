@@ -4,7 +4,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/apisec-go/apisec/internal/problem"
@@ -30,8 +29,8 @@ const (
 // while requests are served.
 type Middleware struct {
 	p atomic.Pointer[policy]
-	// slabs hands out fresh header values: see values.
-	slabs sync.Pool
+	// slab hands out fresh header values: see values.
+	slab atomic.Pointer[slab]
 }
 
 // New compiles cfg into a Middleware. It reports every problem in cfg at
@@ -347,27 +346,33 @@ func appendVary(h http.Header, old []string, val string) {
 // slots from a slab of slabLen strings, and every header gets a
 // capacity-1 window on it, so neither an in-place edit nor an append can
 // reach another header or another response. A slab is never reused once
-// handed out: the pool only holds its unused tail. Cost: one 2 KiB
+// handed out: slots are claimed once and never returned. Cost: one 2 KiB
 // allocation per slabLen/6 to slabLen responses, depending on how many
 // headers each writes.
 const slabLen = 128
 
 type slab struct {
 	buf [slabLen]string
-	n   int
+	n   atomic.Int32 // slots handed out, possibly past slabLen
 }
 
+// values returns n fresh slots. Concurrent callers claim disjoint runs of
+// the current slab with one atomic add; the caller that finds it full
+// installs a new one.
 func (m *Middleware) values(n int) []string {
-	s, _ := m.slabs.Get().(*slab)
-	if s == nil || s.n+n > slabLen {
-		s = new(slab)
+	for {
+		s := m.slab.Load()
+		if s != nil {
+			if end := int(s.n.Add(int32(n))); end <= slabLen {
+				return s.buf[end-n : end : end]
+			}
+		}
+		fresh := new(slab)
+		fresh.n.Store(int32(n))
+		if m.slab.CompareAndSwap(s, fresh) {
+			return fresh.buf[0:n:n]
+		}
 	}
-	v := s.buf[s.n : s.n+n : s.n+n]
-	s.n += n
-	if s.n < slabLen {
-		m.slabs.Put(s)
-	}
-	return v
 }
 
 func truncate(s string, n int) string {
