@@ -32,6 +32,14 @@ const maxKeyBuf = 4096
 
 var keyPool = sync.Pool{New: func() any { b := make([]byte, 0, 128); return &b }}
 
+// headerBlock is the memory of one response's rate-limit fields: the
+// values, and the bytes of the RateLimit value when they fit (they do for
+// all but very long policy names).
+type headerBlock struct {
+	vals [6]string
+	text [160]byte
+}
+
 // wire is the precomputed response material of a policy set.
 type wire struct {
 	policyHeader string              // the RateLimit-Policy field value
@@ -216,12 +224,14 @@ func (l *Limiter) writeHeaders(h http.Header, set *policySet, res *Result) {
 	if l.legacy {
 		size += 3
 	}
-	// One backing array for every value, each handed out with its own
-	// capacity so no slice is shared between fields.
-	vals := make([]string, size)
+	// One allocation holds every value and the bytes of the RateLimit
+	// value; each value gets a slice with its own capacity, so no slice is
+	// shared between fields.
+	blk := new(headerBlock)
+	vals := blk.vals[:size]
 	vals[0] = set.wire.policyHeader
-	var b [64 * MaxPolicies]byte
-	buf := b[:0]
+	var tmp [MaxPolicies * 112]byte // room for MaxPolicies items of 64-byte names
+	buf := tmp[:0]
 	for i := range np {
 		if i > 0 {
 			buf = append(buf, ", "...)
@@ -238,7 +248,12 @@ func (l *Limiter) writeHeaders(h http.Header, set *policySet, res *Result) {
 		}
 		buf = strconv.AppendInt(buf, t, 10)
 	}
-	vals[1] = string(buf)
+	if n := copy(blk.text[:], buf); n == len(buf) {
+		// blk.text is never written again, so it can back the string.
+		vals[1] = unsafe.String(&blk.text[0], n)
+	} else {
+		vals[1] = string(buf) // long policy names: one more allocation
+	}
 	h[hdrPolicy] = vals[0:1:1]
 	h[hdrRateLimit] = vals[1:2:2]
 	i := 2

@@ -714,3 +714,16 @@ func TestForeignKeySliceIsNotPooled(t *testing.T) {
 		t.Errorf("tenant key remaining = %d, want 800", r.Remaining)
 	}
 }
+
+// The longest policy names still give well-formed fields.
+func TestLongPolicyNames(t *testing.T) {
+	var ps []ratelimit.Policy
+	for i := range ratelimit.MaxPolicies {
+		ps = append(ps, ratelimit.Policy{Name: strings.Repeat(string(rune('a'+i)), 64), Limit: ratelimit.MaxLimit - i, Window: ratelimit.MaxWindow})
+	}
+	h := newLimiter(t, ratelimit.Config{Policies: ps}).Handler(okHandler)
+	rem, _ := checkRateLimitFields(t, get(h, "192.0.2.1:1", "/").Header(), ps)
+	if rem[3] != int64(ratelimit.MaxLimit-4) {
+		t.Errorf("remaining = %v", rem)
+	}
+}
