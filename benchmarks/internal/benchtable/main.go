@@ -15,9 +15,16 @@ import (
 	"strings"
 )
 
-type sample struct{ ns, bytes, allocs []float64 }
+type sample struct {
+	ns, bytes, allocs []float64
+	extra             map[string][]float64 // custom metrics (b.ReportMetric), by unit
+	units             []string
+}
 
-var line = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+([0-9.]+) ns/op(?:.*?\s([0-9.]+) B/op)?(?:.*?\s([0-9.]+) allocs/op)?`)
+var (
+	line   = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+([0-9.]+) ns/op(?:.*?\s([0-9.]+) B/op)?(?:.*?\s([0-9.]+) allocs/op)?`)
+	metric = regexp.MustCompile(`\s([0-9.e+-]+) ([^\s]+/[^\s]+|[a-zA-Z][^\s]*)`)
+)
 
 func main() {
 	if err := run(os.Stdin, os.Stdout); err != nil {
@@ -49,12 +56,25 @@ func run(in io.Reader, out io.Writer) error {
 		if m[4] != "" {
 			s.allocs = append(s.allocs, num(m[4]))
 		}
+		for _, mm := range metric.FindAllStringSubmatch(sc.Text(), -1) {
+			unit := mm[2]
+			if unit == "ns/op" || unit == "B/op" || unit == "allocs/op" {
+				continue
+			}
+			if s.extra == nil {
+				s.extra = map[string][]float64{}
+			}
+			if _, seen := s.extra[unit]; !seen {
+				s.units = append(s.units, unit)
+			}
+			s.extra[unit] = append(s.extra[unit], num(mm[1]))
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "| benchmark | impl | median ns/op | B/op | allocs/op | apisec / this |")
-	fmt.Fprintln(out, "|---|---|---:|---:|---:|---:|")
+	fmt.Fprintln(out, "| benchmark | impl | median ns/op | B/op | allocs/op | apisec / this | other metrics (medians) |")
+	fmt.Fprintln(out, "|---|---|---:|---:|---:|---:|---|")
 	for _, name := range order {
 		group, impl := split(name)
 		s := samples[name]
@@ -64,7 +84,11 @@ func run(in io.Reader, out io.Writer) error {
 				ratio = fmt.Sprintf("%.2f×", median(ref.ns)/median(s.ns))
 			}
 		}
-		fmt.Fprintf(out, "| %s | %s | %s | %s | %s | %s |\n", group, impl, f(median(s.ns)), f(median(s.bytes)), f(median(s.allocs)), ratio)
+		var extra []string
+		for _, u := range s.units {
+			extra = append(extra, f(median(s.extra[u]))+" "+u)
+		}
+		fmt.Fprintf(out, "| %s | %s | %s | %s | %s | %s | %s |\n", group, impl, f(median(s.ns)), f(median(s.bytes)), f(median(s.allocs)), ratio, strings.Join(extra, ", "))
 	}
 	return nil
 }
