@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -281,14 +283,20 @@ func build(ctx context.Context, cfg *config, stdout io.Writer, ops *slog.Logger)
 	if err != nil {
 		return fail(&configError{"CORS_ORIGINS", err.Error()})
 	}
+	// With TLS, HSTS goes on every HTTPS response and plain-HTTP requests
+	// (on REDIRECT_ADDR) are redirected to the TLS port, but only for the
+	// allowed hosts, so a forged Host cannot make an open redirect.
 	hdrCfg := headers.Config{TrustedProxies: cfg.TrustedProxies, Logger: logger}
 	if cfg.TLSCert != "" {
 		hdrCfg.RedirectHTTPS = true
-		hdrCfg.AllowedHosts = []string{"localhost", "127.0.0.1", "[::1]"}
+		hdrCfg.AllowedHosts = cfg.AllowedHosts
+		if _, port, err := net.SplitHostPort(cfg.Addr); err == nil {
+			hdrCfg.HTTPSPort, _ = strconv.Atoi(port)
+		}
 	}
 	hdr, err := headers.New(hdrCfg)
 	if err != nil {
-		return fail(err)
+		return fail(&configError{"ALLOWED_HOSTS", err.Error()})
 	}
 
 	var h http.Handler = mux

@@ -27,6 +27,8 @@ type config struct {
 	AuditLog       string
 	TLSCert        string
 	TLSKey         string
+	RedirectAddr   string
+	AllowedHosts   []string
 	AdminEmail     string
 	AdminPassword  string
 }
@@ -51,7 +53,7 @@ func loadConfig(args []string, getenv func(string) string) (*config, error) {
 		return def
 	}
 	c := &config{}
-	var origins, proxies string
+	var origins, proxies, hosts string
 	fs.StringVar(&c.Addr, "addr", envOr("ADDR", "127.0.0.1:8080"), "listen address (ADDR)")
 	fs.StringVar(&c.JWTIssuer, "jwt-issuer", envOr("JWT_ISSUER", "apisec-example"), "token issuer (JWT_ISSUER)")
 	fs.StringVar(&c.JWTAudience, "jwt-audience", envOr("JWT_AUDIENCE", "apisec-example-api"), "token audience (JWT_AUDIENCE)")
@@ -65,6 +67,8 @@ func loadConfig(args []string, getenv func(string) string) (*config, error) {
 	fs.StringVar(&c.AuditLog, "audit-log", envOr("AUDIT_LOG", "-"), "audit log path, or - for stdout (AUDIT_LOG)")
 	fs.StringVar(&c.TLSCert, "tls-cert", envOr("TLS_CERT", ""), "TLS certificate file (TLS_CERT)")
 	fs.StringVar(&c.TLSKey, "tls-key", envOr("TLS_KEY", ""), "TLS key file (TLS_KEY)")
+	fs.StringVar(&c.RedirectAddr, "redirect-addr", envOr("REDIRECT_ADDR", ""), "plain-HTTP address redirecting to HTTPS, with TLS only (REDIRECT_ADDR)")
+	fs.StringVar(&hosts, "allowed-hosts", envOr("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]"), "host names the HTTPS redirect may target (ALLOWED_HOSTS)")
 	fs.StringVar(&c.AdminEmail, "admin-email", envOr("ADMIN_EMAIL", ""), "seeded admin's email (ADMIN_EMAIL; password from ADMIN_PASSWORD)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -77,6 +81,7 @@ func loadConfig(args []string, getenv func(string) string) (*config, error) {
 	c.AdminPassword = getenv("ADMIN_PASSWORD")
 	c.CORSOrigins = splitList(origins)
 	c.TrustedProxies = splitList(proxies)
+	c.AllowedHosts = splitList(hosts)
 
 	var errs []error
 	bad := func(v, reason string) { errs = append(errs, &configError{v, reason}) }
@@ -100,6 +105,9 @@ func loadConfig(args []string, getenv func(string) string) (*config, error) {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		bad("TLS_CERT", "TLS_CERT and TLS_KEY must be set together")
+	}
+	if c.RedirectAddr != "" && c.TLSCert == "" {
+		bad("REDIRECT_ADDR", "needs TLS_CERT and TLS_KEY: there is no HTTPS to redirect to")
 	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		bad("ADMIN_EMAIL", "ADMIN_EMAIL and ADMIN_PASSWORD must be set together")

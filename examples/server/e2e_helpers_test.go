@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -61,6 +63,7 @@ func (b *lockedBuffer) String() string {
 // server is one running example server process.
 type server struct {
 	URL    string
+	client *http.Client
 	cmd    *exec.Cmd
 	audit  *lockedBuffer // stdout: the audit log
 	stderr *lockedBuffer
@@ -84,7 +87,13 @@ func freeAddr(t *testing.T) string {
 func startServer(t *testing.T, env ...string) *server {
 	t.Helper()
 	addr := freeAddr(t)
-	s := &server{URL: "http://" + addr, audit: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	s := &server{URL: "http://" + addr, client: http.DefaultClient, audit: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	for _, kv := range env {
+		if certFile, ok := strings.CutPrefix(kv, "TLS_CERT="); ok {
+			s.URL = "https://" + addr
+			s.client = tlsClient(t, certFile)
+		}
+	}
 	s.cmd = exec.Command(binary)
 	s.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "ADDR=" + addr}, env...)
 	s.cmd.Stdout = s.audit
@@ -96,7 +105,7 @@ func startServer(t *testing.T, env ...string) *server {
 	t.Cleanup(func() { s.stop(t) })
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		res, err := http.Get(s.URL + "/healthz")
+		res, err := s.client.Get(s.URL + "/healthz")
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == 200 {
@@ -165,7 +174,7 @@ func (s *server) do(t *testing.T, method, path, body string, headers ...string) 
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := s.client.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
@@ -221,6 +230,25 @@ func (s *server) register(t *testing.T, email, password, name string, age int) s
 		t.Fatalf("register body %s", r.Body)
 	}
 	return id
+}
+
+// tlsClient trusts only the test's own self-signed certificate and does
+// not follow redirects, so tests see them.
+func tlsClient(t *testing.T, certFile string) *http.Client {
+	t.Helper()
+	pem, err := os.ReadFile(certFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		t.Fatal("bad test certificate")
+	}
+	return &http.Client{
+		Transport:     &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Timeout:       10 * time.Second,
+	}
 }
 
 // needProgram skips when a real client is missing, or fails under CI.

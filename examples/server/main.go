@@ -68,7 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		scheme = "https"
 		srv.TLSConfig = headers.TLSConfig()
 	}
-	errc := make(chan error, 1)
+	servers := []*http.Server{srv}
+	errc := make(chan error, 2)
 	go func() {
 		if cfg.TLSCert != "" {
 			errc <- srv.ServeTLS(ln, cfg.TLSCert, cfg.TLSKey)
@@ -77,20 +78,48 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}()
 	ops.Info("listening", "url", scheme+"://"+ln.Addr().String())
+	if cfg.RedirectAddr != "" {
+		rln, err := net.Listen("tcp", cfg.RedirectAddr)
+		if err != nil {
+			_ = srv.Close()
+			return &configError{"REDIRECT_ADDR", err.Error()}
+		}
+		// The same chain answers here; the headers middleware redirects
+		// every plain-HTTP request to https before anything else runs.
+		plain := &http.Server{
+			Handler:           app.handler,
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       5 * time.Second,
+			WriteTimeout:      5 * time.Second,
+			IdleTimeout:       30 * time.Second,
+			MaxHeaderBytes:    8 << 10,
+			ErrorLog:          srv.ErrorLog,
+		}
+		servers = append(servers, plain)
+		go func() { errc <- plain.Serve(rln) }()
+		ops.Info("redirecting to HTTPS", "url", "http://"+rln.Addr().String())
+	}
 
 	select {
 	case err := <-errc:
+		for _, s := range servers {
+			_ = s.Close()
+		}
 		return err
 	case <-ctx.Done():
 	}
 	ops.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return err
+	for _, s := range servers {
+		if err := s.Shutdown(sctx); err != nil {
+			return err
+		}
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
+	for range servers {
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
 	}
 	ops.Info("stopped")
 	return nil
