@@ -97,7 +97,7 @@ func TestBrowserCORS(t *testing.T) {
 	if !strings.Contains(dom, "done register=blocked login=blocked list=blocked") {
 		t.Fatalf("disallowed origin: %s", extractOut(dom))
 	}
-	if !strings.Contains(s.audit.String(), `"msg":"authn_login_success"`) {
+	if !s.waitAudit(`"msg":"authn_login_success"`) {
 		t.Error("the browser's login left no authn_login_success event")
 	}
 }

@@ -251,6 +251,21 @@ func tlsClient(t *testing.T, certFile string) *http.Client {
 	}
 }
 
+// waitAudit waits up to 5 s for the audit log (the process's stdout,
+// copied by a pipe goroutine) to contain want, and reports whether it did.
+func (s *server) waitAudit(want string) bool {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if strings.Contains(s.audit.String(), want) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond) // polling a pipe's output, not a clock
+	}
+}
+
 // needProgram skips when a real client is missing, or fails under CI.
 func needProgram(t *testing.T, path, debianPkg string) {
 	t.Helper()
