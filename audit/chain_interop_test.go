@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/apisec-go/apisec/audit"
+	"github.com/apisec-go/apisec/internal/testenv"
 )
 
 // chainPy implements the documented chain format independently: it
@@ -42,22 +43,10 @@ else:
             prev = mac
 `
 
-func python(t *testing.T) string {
-	t.Helper()
-	const py = "/usr/bin/python3"
-	if _, err := os.Stat(py); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required in CI (Debian package python3)", py)
-		}
-		t.Skipf("%s not found; install the Debian package python3", py)
-	}
-	return py
-}
-
 // TestChainInteropPython checks the chain format against an independent
 // implementation of its documentation, both ways.
 func TestChainInteropPython(t *testing.T) {
-	py := python(t)
+	py := testenv.NeedPython(t, "", "")
 	dir := t.TempDir()
 	script := filepath.Join(dir, "chain.py")
 	if err := os.WriteFile(script, []byte(chainPy), 0o600); err != nil {

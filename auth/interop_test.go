@@ -5,30 +5,14 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/apisec-go/apisec/auth"
+	"github.com/apisec-go/apisec/internal/testenv"
 )
-
-// python3 is the system interpreter, which carries python3-jwt.
-const python3 = "/usr/bin/python3"
-
-func needPyJWT(t *testing.T) {
-	t.Helper()
-	err := exec.Command(python3, "-c", "import jwt, cryptography").Run()
-	if err == nil {
-		return
-	}
-	msg := "PyJWT not available (" + err.Error() + "): install the Debian packages python3-jwt and python3-cryptography"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
 
 // pyScript signs one token per line of JSON input
 // {"alg", "key", "headers", "claims"} and prints one token per line.
@@ -48,7 +32,7 @@ for line in sys.stdin:
 // independent implementation, are accepted when valid and rejected when
 // tampered, unsigned, for another audience or expired.
 func TestPyJWTInterop(t *testing.T) {
-	needPyJWT(t)
+	python3 := testenv.NeedPython(t, "jwt, cryptography", "python3-jwt python3-cryptography")
 	k := testKeys()
 	der, err := x509.MarshalPKCS8PrivateKey(k.ec)
 	if err != nil {

@@ -1,42 +1,20 @@
 package cors_test
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"html"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/apisec-go/apisec/cors"
+	"github.com/apisec-go/apisec/internal/testenv"
 )
-
-const chromiumPath = "/usr/bin/chromium"
-
-// findChromium returns the browser binary, skipping the test when it is
-// missing (failing instead in CI, where .ci/run installs it).
-func findChromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{chromiumPath, "chromium", "chromium-browser"} {
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium not found; install the Debian package chromium")
-	}
-	t.Skip("chromium not found; install the Debian package chromium to run the real-browser test")
-	return ""
-}
 
 // browserPage is the script the browser runs from the page origin. Each
 // step calls the API origin with fetch() and records whether the call was
@@ -79,7 +57,7 @@ async function step(name, url, init) {
 </script>`
 
 func TestRealBrowser(t *testing.T) {
-	chromium := findChromium(t)
+	chromium := testenv.Chromium(t)
 
 	// Two loopback origins: the page on one port, the API on another.
 	pageLn, err := net.Listen("tcp", "127.0.0.1:0")
@@ -166,7 +144,7 @@ func TestRealBrowser(t *testing.T) {
 	go func() { _ = pageSrv.Serve(pageLn) }()
 	defer pageSrv.Close()
 
-	out := runChromium(t, chromium, pageOrigin+"/")
+	out := testenv.DumpDOM(t, chromium, pageOrigin+"/", 20*time.Second)
 	start := strings.Index(out, "RESULT ")
 	end := strings.Index(out, " END")
 	if start < 0 || end < start {
@@ -206,34 +184,6 @@ func TestRealBrowser(t *testing.T) {
 	if n := preflights["/nocache/item"]; n != 2 {
 		t.Errorf("preflights for /nocache/item = %d, want 2 (Access-Control-Max-Age: 0)", n)
 	}
-}
-
-// runChromium loads url in headless Chromium and returns the DOM once the
-// page's scripts have settled. The browser runs in its own process group
-// with a temporary profile and is killed by PID if it overruns.
-func runChromium(t *testing.T, chromium, url string) string {
-	t.Helper()
-	profile, err := os.MkdirTemp("", "cors-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(profile)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, chromium,
-		"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		"--disable-component-update", "--no-first-run", "--disable-sync",
-		"--user-data-dir="+profile, "--virtual-time-budget=20000", "--dump-dom", url)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium: %v\nstderr:\n%s", err, truncateForLog(stderr.String()))
-	}
-	// Reap any helper left in the group (the browser's own PID group).
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	return stdout.String()
 }
 
 func truncateForLog(s string) string {

@@ -3,37 +3,18 @@ package crypto_test
 import (
 	"bytes"
 	"encoding/hex"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/apisec-go/apisec/crypto"
+	"github.com/apisec-go/apisec/internal/testenv"
 )
 
-// python runs a script with the system Python, which has the Debian
-// python3-cryptography package. It skips when either is missing, except
-// in CI, where every interop test must run.
+// python runs a script with the system Python and the Debian package
+// python3-cryptography (skipped when missing, except in CI).
 func python(t *testing.T, script string, args ...string) string {
 	t.Helper()
-	const py = "/usr/bin/python3"
-	need := func(msg string) {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	if _, err := os.Stat(py); err != nil {
-		need("interop test needs /usr/bin/python3 (Debian package python3) and python3-cryptography")
-	}
-	if err := exec.Command(py, "-c", "import cryptography.hazmat.primitives.ciphers.aead").Run(); err != nil {
-		need("interop test needs the Debian package python3-cryptography")
-	}
-	out, err := exec.Command(py, append([]string{"-c", script}, args...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("python: %v\n%s", err, out)
-	}
-	return strings.TrimSpace(string(out))
+	return testenv.Python(t, "cryptography.hazmat.primitives.ciphers.aead", "python3-cryptography", script, args...)
 }
 
 // TestFormatInteropWithPythonAESGCM checks the documented ciphertext

@@ -2,59 +2,24 @@ package headers_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/apisec-go/apisec/headers"
+	"github.com/apisec-go/apisec/internal/testenv"
 )
-
-func needChromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	msg := "chromium not found: install the Debian package chromium to run the browser CSP test"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
-// dumpDOM loads url in headless Chromium and returns the DOM after scripts
-// ran.
-func dumpDOM(t *testing.T, chromium, url string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu",
-		"--no-first-run", "--no-default-browser-check", "--disable-extensions",
-		"--user-data-dir="+t.TempDir(), "--dump-dom", url)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("chromium: %v\n%s", err, stderr.String())
-	}
-	return string(out)
-}
 
 // TestBrowserEnforcesNonce loads a page served with the HTML profile in a
 // real browser: the script carrying the response's nonce runs, an injected
 // script without it does not (CSP3 §8.2, nonce-based strict policy), and in
 // report-only mode both run.
 func TestBrowserEnforcesNonce(t *testing.T) {
-	chromium := needChromium(t)
+	chromium := testenv.Chromium(t)
 	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := headers.Nonce(r.Context())
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -78,7 +43,7 @@ func TestBrowserEnforcesNonce(t *testing.T) {
 			m := mustNew(t, headers.Config{Profile: headers.ProfileHTML, CSPReportOnly: tc.reportOnly})
 			srv := httptest.NewServer(m.Handler(page))
 			defer srv.Close()
-			dom := dumpDOM(t, chromium, srv.URL+"/")
+			dom := testenv.DumpDOM(t, chromium, srv.URL+"/", 5*time.Second)
 			for id, want := range map[string]string{"a": tc.wantA, "b": tc.wantB} {
 				if !strings.Contains(dom, `<p id="`+id+`">`+want+`</p>`) {
 					t.Errorf("paragraph %s: want %q in DOM:\n%s", id, want, dom)
@@ -92,7 +57,7 @@ func TestBrowserEnforcesNonce(t *testing.T) {
 // (report-uri) is accepted by ReportHandler and logged as
 // malicious_csp_violation, with the page's query string stripped.
 func TestBrowserReportsReachReportHandler(t *testing.T) {
-	chromium := needChromium(t)
+	chromium := testenv.Chromium(t)
 	var logs bytes.Buffer
 	reports, err := headers.NewReportHandler(headers.ReportConfig{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	if err != nil {
@@ -114,7 +79,7 @@ func TestBrowserReportsReachReportHandler(t *testing.T) {
 	})))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	dumpDOM(t, chromium, srv.URL+"/page?session=s3cret")
+	testenv.DumpDOM(t, chromium, srv.URL+"/page?session=s3cret", 5*time.Second)
 	select {
 	case <-received:
 	case <-time.After(15 * time.Second):

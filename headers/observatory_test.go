@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/apisec-go/apisec/headers"
+	"github.com/apisec-go/apisec/internal/testenv"
 )
 
 // observatoryDir holds the test-only npm install of Mozilla's HTTP
@@ -26,18 +27,12 @@ const observatoryDir = "testdata/observatory"
 
 func needObservatory(t *testing.T) string {
 	t.Helper()
-	skip := func(msg string) {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
 	node, err := exec.LookPath("node")
 	if err != nil {
-		skip("node not found: install the Debian package nodejs (and npm) to grade headers with the HTTP Observatory")
+		testenv.Missing(t, "node not found: install the Debian package nodejs (and npm) to grade headers with the HTTP Observatory")
 	}
 	if _, err := os.Stat(filepath.Join(observatoryDir, "node_modules", "@mdn", "mdn-http-observatory", "package.json")); err != nil {
-		skip("@mdn/mdn-http-observatory not installed: run .ci/setup.d/headers.sh (npm install --ignore-scripts in " + observatoryDir + ")")
+		testenv.Missing(t, "@mdn/mdn-http-observatory not installed: run .ci/setup.d/headers.sh (npm install --ignore-scripts in "+observatoryDir+")")
 	}
 	return node
 }

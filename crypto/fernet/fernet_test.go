@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +13,7 @@ import (
 	"time"
 
 	"github.com/apisec-go/apisec/crypto/fernet"
+	"github.com/apisec-go/apisec/internal/testenv"
 )
 
 // Test vector from the Fernet specification (github.com/fernet/spec,
@@ -225,24 +224,7 @@ func TestLogsFailures(t *testing.T) {
 // python runs a script with /usr/bin/python3 and python3-cryptography.
 func python(t *testing.T, script string, args ...string) string {
 	t.Helper()
-	const py = "/usr/bin/python3"
-	need := func(msg string) {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	if _, err := os.Stat(py); err != nil {
-		need("interop test needs /usr/bin/python3 and the Debian package python3-cryptography")
-	}
-	if err := exec.Command(py, "-c", "import cryptography.fernet").Run(); err != nil {
-		need("interop test needs the Debian package python3-cryptography")
-	}
-	out, err := exec.Command(py, append([]string{"-c", script}, args...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("python: %v\n%s", err, out)
-	}
-	return strings.TrimSpace(string(out))
+	return testenv.Python(t, "cryptography.fernet", "python3-cryptography", script, args...)
 }
 
 // TestInteropWithPythonCryptography: tokens made by Python's Fernet

@@ -2,40 +2,19 @@ package password_test
 
 import (
 	"encoding/base64"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/apisec-go/apisec/crypto/password"
+	"github.com/apisec-go/apisec/internal/testenv"
 )
 
-// need skips a test whose external tool is missing, or fails it in CI,
-// where every interop test must run.
-func need(t *testing.T, msg string) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
-
-// python runs a script with the system Python and the Debian packages
+// python runs a script with the system Python and the Debian package
 // python3-argon2 (argon2-cffi, which wraps the reference C implementation).
 func python(t *testing.T, script string, args ...string) string {
 	t.Helper()
-	const py = "/usr/bin/python3"
-	if _, err := os.Stat(py); err != nil {
-		need(t, "interop test needs /usr/bin/python3 (Debian packages python3, python3-argon2)")
-	}
-	if err := exec.Command(py, "-c", "import argon2.low_level").Run(); err != nil {
-		need(t, "interop test needs the Debian package python3-argon2")
-	}
-	out, err := exec.Command(py, append([]string{"-c", script}, args...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("python: %v\n%s", err, out)
-	}
-	return strings.TrimSpace(string(out))
+	return testenv.Python(t, "argon2.low_level", "python3-argon2", script, args...)
 }
 
 // TestArgon2idInteropWithArgon2CFFI: our hashes verify in argon2-cffi and
@@ -117,7 +96,7 @@ func TestBcryptInteropWithHtpasswd(t *testing.T) {
 	t.Parallel()
 	bin, err := exec.LookPath("htpasswd")
 	if err != nil {
-		need(t, "interop test needs htpasswd (Debian package apache2-utils)")
+		testenv.Missing(t, "interop test needs htpasswd (Debian package apache2-utils)")
 	}
 	h := mustHasher(t, password.Config{})
 	for _, args := range [][]string{{"-nbB"}, {"-nbB", "-C", "6"}} {

@@ -1,19 +1,16 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/apisec-go/apisec/internal/testenv"
 )
 
 // journeyPage runs in the browser on the page's origin: it registers, logs
@@ -44,27 +41,11 @@ async function call(path, init) {
 })();
 </script>`
 
-func findChromium(t *testing.T) string {
-	t.Helper()
-	if p, err := exec.LookPath("/usr/bin/chromium"); err == nil {
-		return p
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	msg := "chromium not found: install the Debian package chromium"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
-
 // TestBrowserCORS loads pages from two other loopback origins in headless
 // Chromium: the allowed one completes the journey through preflights with
 // Authorization; the disallowed one is blocked by the browser.
 func TestBrowserCORS(t *testing.T) {
-	chromium := findChromium(t)
+	chromium := testenv.Chromium(t)
 	page := func(api string, ln net.Listener) *httptest.Server {
 		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -88,12 +69,12 @@ func TestBrowserCORS(t *testing.T) {
 	deniedPage := page(s.URL, nil)
 	defer deniedPage.Close()
 
-	dom := runChromium(t, chromium, allowedPage.URL)
+	dom := testenv.DumpDOM(t, chromium, allowedPage.URL, 30*time.Second)
 	want := regexp.MustCompile(`done register=201:ratelimit:\d+ login=200 list=200:ratelimit:\d+`)
 	if !want.MatchString(dom) {
 		t.Fatalf("allowed origin: %s", extractOut(dom))
 	}
-	dom = runChromium(t, chromium, deniedPage.URL)
+	dom = testenv.DumpDOM(t, chromium, deniedPage.URL, 30*time.Second)
 	if !strings.Contains(dom, "done register=blocked login=blocked list=blocked") {
 		t.Fatalf("disallowed origin: %s", extractOut(dom))
 	}
@@ -113,27 +94,4 @@ func extractOut(dom string) string {
 		dom = dom[:2000]
 	}
 	return dom
-}
-
-// runChromium loads url headless with a throwaway profile and returns the
-// DOM after the scripts settle. The browser's process group is killed by
-// its PID when done or after 60 s.
-func runChromium(t *testing.T, chromium, url string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, chromium,
-		"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		"--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
-		"--user-data-dir="+t.TempDir(), "--virtual-time-budget=30000", "--dump-dom", url)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	if err != nil {
-		t.Fatalf("chromium: %v\n%.4000s", err, stderr.String())
-	}
-	return stdout.String()
 }

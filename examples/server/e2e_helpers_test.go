@@ -266,19 +266,6 @@ func (s *server) waitAudit(want string) bool {
 	}
 }
 
-// needProgram skips when a real client is missing, or fails under CI.
-func needProgram(t *testing.T, path, debianPkg string) {
-	t.Helper()
-	if _, err := exec.LookPath(path); err == nil {
-		return
-	}
-	msg := path + " not found: install the Debian package " + debianPkg
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
-
 func rss(t *testing.T, pid int) int {
 	t.Helper()
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")

@@ -11,11 +11,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/apisec-go/apisec/internal/testenv"
 )
 
 const pyjwtSecret = "pyjwt-interop-secret-0123456789abcdef"
@@ -25,7 +26,6 @@ const pyjwtSecret = "pyjwt-interop-secret-0123456789abcdef"
 // not make itself.
 func mint(t *testing.T, alg, key string, header map[string]any, claims map[string]any) string {
 	t.Helper()
-	needProgram(t, "/usr/bin/python3", "python3-jwt")
 	hb, _ := json.Marshal(header)
 	cb, _ := json.Marshal(claims)
 	script := `
@@ -35,18 +35,7 @@ if alg != "none" and key.startswith("/"):
     key = open(key).read()
 print(jwt.encode(claims, None if alg == "none" else key, algorithm=alg, headers=header))
 `
-	out, err := exec.Command("/usr/bin/python3", "-c", script, alg, key, string(hb), string(cb)).CombinedOutput()
-	if err != nil {
-		if strings.Contains(string(out), "No module named 'jwt'") {
-			msg := "PyJWT missing: install the Debian package python3-jwt"
-			if os.Getenv("CI") == "true" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-		t.Fatalf("PyJWT: %v\n%s", err, out)
-	}
-	return strings.TrimSpace(string(out))
+	return testenv.Python(t, "jwt, cryptography", "python3-jwt python3-cryptography", script, alg, key, string(hb), string(cb))
 }
 
 func claimsFor(iss, aud string, lifetime time.Duration) map[string]any {
@@ -63,7 +52,7 @@ func claimsFor(iss, aud string, lifetime time.Duration) map[string]any {
 // verified through a JWKS are accepted; tampered, alg none, wrong-audience
 // and expired ones are refused with RFC 6750 invalid_token.
 func TestPyJWTTokens(t *testing.T) {
-	needProgram(t, "/usr/bin/python3", "python3-jwt")
+	testenv.NeedPython(t, "jwt, cryptography", "python3-jwt python3-cryptography")
 
 	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/apisec-go/apisec/internal/testenv"
 )
 
 // startTimeout bounds how long a server may take to answer PING.
@@ -42,11 +44,7 @@ func needBinary(t testing.TB, name string) string {
 	if err == nil {
 		return p
 	}
-	msg := fmt.Sprintf("%s not found on PATH: install the Debian package redis-server (apt-get install -y redis-server)", name)
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	testenv.Missing(t, name+" not found on PATH: install the Debian package redis-server (apt-get install -y redis-server)")
 	return ""
 }
 
