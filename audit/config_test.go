@@ -8,11 +8,12 @@ import (
 	"time"
 
 	"github.com/apisec-go/apisec/audit"
+	"github.com/apisec-go/apisec/internal/configtest"
 )
 
 func checkErrors(t *testing.T, err error, want []string) {
 	t.Helper()
-	got := joinedErrors(err)
+	got := configtest.Messages(err)
 	if !slices.Equal(got, want) {
 		t.Errorf("errors:\n got  %q\n want %q", got, want)
 	}

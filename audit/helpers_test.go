@@ -101,18 +101,3 @@ func (c *clock) Advance(d time.Duration) {
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
 }
-
-// joinedErrors returns the messages of an errors.Join result.
-func joinedErrors(err error) []string {
-	if err == nil {
-		return nil
-	}
-	var out []string
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		for _, e := range j.Unwrap() {
-			out = append(out, e.Error())
-		}
-		return out
-	}
-	return []string{err.Error()}
-}

@@ -5,7 +5,6 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -14,30 +13,17 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/apisec-go/apisec/auth"
+	"github.com/apisec-go/apisec/internal/configtest"
 )
 
-// configErrors splits a joined error into its messages.
+// configErrors splits a joined error into its messages, each from a
+// *auth.ConfigError.
 func configErrors(t *testing.T, err error) []string {
 	t.Helper()
-	if err == nil {
-		return nil
-	}
 	var out []string
-	var walk func(error)
-	walk = func(e error) {
-		if j, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, x := range j.Unwrap() {
-				walk(x)
-			}
-			return
-		}
-		var ce *auth.ConfigError
-		if !errors.As(e, &ce) {
-			t.Errorf("error %v is not a *auth.ConfigError", e)
-		}
-		out = append(out, e.Error())
+	for _, ce := range configtest.Leaves[auth.ConfigError](t, err) {
+		out = append(out, ce.Error())
 	}
-	walk(err)
 	return out
 }
 

@@ -2,7 +2,6 @@ package clientip_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/apisec-go/apisec/clientip"
+	"github.com/apisec-go/apisec/internal/configtest"
 )
 
 func req(remote string, hdr ...string) *http.Request {
@@ -252,12 +252,8 @@ func TestConfigErrors(t *testing.T) {
 				t.Fatalf("New = %v, %v; want error", res, err)
 			}
 			var got []string
-			for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
-				var ce *clientip.ConfigError
-				if !errors.As(e, &ce) {
-					t.Fatalf("error %v is not a *ConfigError", e)
-				}
-				got = append(got, e.Error())
+			for _, ce := range configtest.Leaves[clientip.ConfigError](t, err) {
+				got = append(got, ce.Error())
 			}
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 				t.Fatalf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))

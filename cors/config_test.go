@@ -1,35 +1,22 @@
 package cors_test
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/apisec-go/apisec/cors"
+	"github.com/apisec-go/apisec/internal/configtest"
 )
 
 // configErrors unwraps the errors.Join from New into "Field: Reason" lines,
 // checking each is a *cors.ConfigError.
 func configErrors(t *testing.T, err error) []string {
 	t.Helper()
-	if err == nil {
-		return nil
-	}
-	var list []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		list = j.Unwrap()
-	} else {
-		list = []error{err}
-	}
 	var out []string
-	for _, e := range list {
-		var ce *cors.ConfigError
-		if !errors.As(e, &ce) {
-			t.Fatalf("%v is not a *cors.ConfigError", e)
-		}
-		if !strings.HasPrefix(e.Error(), "cors: "+ce.Field+": ") {
-			t.Errorf("%q lacks the cors: <field>: prefix", e.Error())
+	for _, ce := range configtest.Leaves[cors.ConfigError](t, err) {
+		if !strings.HasPrefix(ce.Error(), "cors: "+ce.Field+": ") {
+			t.Errorf("%q lacks the cors: <field>: prefix", ce.Error())
 		}
 		out = append(out, ce.Field+": "+ce.Reason)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/apisec-go/apisec/crypto"
+	"github.com/apisec-go/apisec/internal/configtest"
 )
 
 // testSecret returns a deterministic, valid 32-byte secret.
@@ -41,25 +42,11 @@ func twoKeys() []crypto.Key {
 func configErrors(t *testing.T, err error) []string {
 	t.Helper()
 	var out []string
-	var walk func(error)
-	walk = func(e error) {
-		if j, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				walk(e)
-			}
-			return
-		}
-		var ce *crypto.ConfigError
-		if !errors.As(e, &ce) {
-			t.Fatalf("error %v is not a *crypto.ConfigError", e)
-		}
-		if !strings.HasPrefix(e.Error(), "crypto: ") {
-			t.Errorf("error %q lacks the package prefix", e)
+	for _, ce := range configtest.Leaves[crypto.ConfigError](t, err) {
+		if !strings.HasPrefix(ce.Error(), "crypto: ") {
+			t.Errorf("error %q lacks the package prefix", ce.Error())
 		}
 		out = append(out, ce.Field+": "+ce.Reason)
-	}
-	if err != nil {
-		walk(err)
 	}
 	return out
 }

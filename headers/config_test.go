@@ -1,40 +1,25 @@
 package headers_test
 
 import (
-	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/apisec-go/apisec/headers"
+	"github.com/apisec-go/apisec/internal/configtest"
 )
 
 // configErrors returns the "Field: Reason" of every ConfigError in err.
 func configErrors(t *testing.T, err error) []string {
 	t.Helper()
-	if err == nil {
-		return nil
-	}
 	var out []string
-	var walk func(error)
-	walk = func(e error) {
-		if j, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, x := range j.Unwrap() {
-				walk(x)
-			}
-			return
-		}
-		var ce *headers.ConfigError
-		if !errors.As(e, &ce) {
-			t.Fatalf("error %v (%T) is not a *ConfigError", e, e)
-		}
-		if !strings.HasPrefix(e.Error(), "headers: "+ce.Field+": ") {
-			t.Errorf("message %q lacks the package and field prefix", e.Error())
+	for _, ce := range configtest.Leaves[headers.ConfigError](t, err) {
+		if !strings.HasPrefix(ce.Error(), "headers: "+ce.Field+": ") {
+			t.Errorf("message %q lacks the package and field prefix", ce.Error())
 		}
 		out = append(out, ce.Field+": "+ce.Reason)
 	}
-	walk(err)
 	return out
 }
 

@@ -2,13 +2,13 @@ package ratelimit_test
 
 import (
 	"context"
-	"errors"
 	"runtime"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/apisec-go/apisec/internal/configtest"
 	"github.com/apisec-go/apisec/ratelimit"
 	"github.com/apisec-go/apisec/ratelimit/storetest"
 )
@@ -270,12 +270,8 @@ func assertConfigErrors(t *testing.T, err error, want []string) {
 		t.Fatalf("no error, want %q", want)
 	}
 	var got []string
-	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
-		var ce *ratelimit.ConfigError
-		if !errors.As(e, &ce) {
-			t.Errorf("%v is not a *ConfigError", e)
-		}
-		got = append(got, e.Error())
+	for _, ce := range configtest.Leaves[ratelimit.ConfigError](t, err) {
+		got = append(got, ce.Error())
 	}
 	if len(got) != len(want) {
 		t.Fatalf("errors:\n%q\nwant:\n%q", got, want)

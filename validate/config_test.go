@@ -5,26 +5,15 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/apisec-go/apisec/internal/configtest"
 	"github.com/apisec-go/apisec/validate"
 )
 
 // configErrors unpacks the joined errors New returns.
 func configErrors(t *testing.T, err error) []string {
 	t.Helper()
-	if err == nil {
-		return nil
-	}
 	var out []string
-	var joined interface{ Unwrap() []error }
-	errs := []error{err}
-	if errors.As(err, &joined) {
-		errs = joined.Unwrap()
-	}
-	for _, e := range errs {
-		var ce *validate.ConfigError
-		if !errors.As(e, &ce) {
-			t.Fatalf("%T %v is not a *ConfigError", e, e)
-		}
+	for _, ce := range configtest.Leaves[validate.ConfigError](t, err) {
 		out = append(out, ce.Error())
 	}
 	return out

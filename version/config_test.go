@@ -1,33 +1,20 @@
 package version_test
 
 import (
-	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/apisec-go/apisec/internal/configtest"
 	"github.com/apisec-go/apisec/version"
 )
 
 // configErrors returns the messages of every *ConfigError joined in err.
 func configErrors(t *testing.T, err error) []string {
 	t.Helper()
-	if err == nil {
-		return nil
-	}
-	var errs []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	} else {
-		errs = []error{err}
-	}
 	var msgs []string
-	for _, e := range errs {
-		var ce *version.ConfigError
-		if !errors.As(e, &ce) {
-			t.Fatalf("%v is not a *ConfigError", e)
-		}
+	for _, ce := range configtest.Leaves[version.ConfigError](t, err) {
 		if !strings.HasPrefix(ce.Error(), "version: "+ce.Field+": ") {
 			t.Errorf("message %q does not name the field %q", ce.Error(), ce.Field)
 		}

@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -19,6 +18,7 @@ import (
 	"github.com/apisec-go/apisec/auth"
 	"github.com/apisec-go/apisec/auth/redisrevoke"
 	"github.com/apisec-go/apisec/auth/revocationtest"
+	"github.com/apisec-go/apisec/internal/configtest"
 	"github.com/apisec-go/apisec/internal/redistest"
 )
 
@@ -144,12 +144,8 @@ func sign(h, p string, secret []byte) string {
 func TestNewInvalid(t *testing.T) {
 	_, err := redisrevoke.New(redisrevoke.Config{Prefix: "a{b}"})
 	var got []string
-	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
-		var ce *auth.ConfigError
-		if !errors.As(e, &ce) {
-			t.Fatalf("%T", e)
-		}
-		got = append(got, e.Error())
+	for _, ce := range configtest.Leaves[auth.ConfigError](t, err) {
+		got = append(got, ce.Error())
 	}
 	want := []string{"auth: redisrevoke.Config.Client: required", "auth: redisrevoke.Config.Prefix: must not contain { or }"}
 	if !slices.Equal(got, want) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/apisec-go/apisec/crypto/fernet"
+	"github.com/apisec-go/apisec/internal/configtest"
 	"github.com/apisec-go/apisec/internal/testenv"
 )
 
@@ -104,12 +105,8 @@ func TestNewRejectsBadConfig(t *testing.T) {
 				t.Fatal("New succeeded")
 			}
 			var got []string
-			for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
-				var ce *fernet.ConfigError
-				if !errors.As(e, &ce) {
-					t.Errorf("%v is not a *ConfigError", e)
-				}
-				got = append(got, e.Error())
+			for _, ce := range configtest.Leaves[fernet.ConfigError](t, err) {
+				got = append(got, ce.Error())
 			}
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("errors\n got %q\nwant %q", got, tt.want)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/apisec-go/apisec/crypto"
 	"github.com/apisec-go/apisec/crypto/password"
+	"github.com/apisec-go/apisec/internal/configtest"
 )
 
 var ctx = context.Background()
@@ -29,25 +30,6 @@ func pepper(id string, seed byte) crypto.Key {
 		b[i] = seed + byte(i)
 	}
 	return crypto.Key{ID: id, Secret: b}
-}
-
-func flatten(t *testing.T, err error) []string {
-	t.Helper()
-	var out []string
-	var walk func(error)
-	walk = func(e error) {
-		if j, ok := e.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				walk(e)
-			}
-			return
-		}
-		out = append(out, e.Error())
-	}
-	if err != nil {
-		walk(err)
-	}
-	return out
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {
@@ -84,7 +66,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 			if h != nil || err == nil {
 				t.Fatal("New succeeded")
 			}
-			if got := flatten(t, err); !slices.Equal(got, tt.want) {
+			if got := configtest.Messages(err); !slices.Equal(got, tt.want) {
 				t.Errorf("errors\n got %q\nwant %q", got, tt.want)
 			}
 			var ce1 *password.ConfigError

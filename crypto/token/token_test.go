@@ -10,6 +10,7 @@ import (
 
 	"github.com/apisec-go/apisec/crypto"
 	"github.com/apisec-go/apisec/crypto/token"
+	"github.com/apisec-go/apisec/internal/configtest"
 )
 
 func key(id string, seed byte) crypto.Key {
@@ -81,11 +82,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 			if s != nil || err == nil {
 				t.Fatal("New succeeded")
 			}
-			var got []string
-			for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
-				got = append(got, e.Error())
-			}
-			if !slices.Equal(got, tt.want) {
+			if got := configtest.Messages(err); !slices.Equal(got, tt.want) {
 				t.Errorf("errors\n got %q\nwant %q", got, tt.want)
 			}
 		})

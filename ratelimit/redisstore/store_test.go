@@ -2,7 +2,6 @@ package redisstore_test
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/apisec-go/apisec/internal/configtest"
 	"github.com/apisec-go/apisec/internal/redistest"
 	"github.com/apisec-go/apisec/ratelimit"
 	"github.com/apisec-go/apisec/ratelimit/redisstore"
@@ -307,13 +307,12 @@ func TestConfigErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			errs := err.(interface{ Unwrap() []error }).Unwrap()
+			errs := configtest.Leaves[redisstore.ConfigError](t, err)
 			if len(errs) != len(tt.want) {
 				t.Fatalf("errors = %v, want %q", errs, tt.want)
 			}
 			for i, e := range errs {
-				var ce *redisstore.ConfigError
-				if !errors.As(e, &ce) || e.Error() != tt.want[i] {
+				if e.Error() != tt.want[i] {
 					t.Errorf("error %d = %v, want %q", i, e, tt.want[i])
 				}
 			}
