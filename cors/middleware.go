@@ -145,38 +145,15 @@ func (m *Middleware) actual(p *policy, w http.ResponseWriter, r *http.Request, o
 		return
 	}
 	// One slot per header; the Vary slot goes unused when an outer
-	// handler already set Vary. An empty map (the usual case when cors is
-	// the outermost middleware) cannot hold a Vary, which saves a lookup.
-	empty := len(h) == 0
+	// handler already set Vary.
+	had := len(h) != 0 // checked before our own writes
 	v := m.values(p.actualSlots)
-	if p.anyOrigin {
-		v[0] = "*"
-	} else {
-		v[0] = origin[0]
-	}
-	h[hACAO] = v[0:1:1]
-	n := 1
-	if p.credentials {
-		v[n] = "true"
-		h[hACAC] = v[n : n+1 : n+1]
-		n++
-	}
+	n := p.allowOrigin(h, v, origin[0])
 	if p.aceh != "" {
-		v[n] = p.aceh
-		h[hACEH] = v[n : n+1 : n+1]
-		n++
+		n = put(h, v, n, hACEH, p.aceh)
 	}
-	if p.varyActual != "" {
-		var old []string
-		if !empty {
-			old = h[hVary]
-		}
-		if old != nil {
-			appendVary(h, old, p.varyActual)
-		} else {
-			v[n] = p.varyActual
-			h[hVary] = v[n : n+1 : n+1]
-		}
+	if p.varyActual != "" && !(had && varyExisting(h, p.varyActual)) {
+		put(h, v, n, hVary, p.varyActual)
 	}
 }
 
@@ -196,63 +173,36 @@ func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request
 		return
 	}
 
-	h := w.Header()
-	empty := len(h) == 0
 	k := p.preflightSlots
 	if items > 0 {
 		k++
 	}
-	v := m.values(k)
-	if p.anyOrigin {
-		v[0] = "*"
-	} else {
-		v[0] = origin[0]
-	}
-	h[hACAO] = v[0:1:1]
-	n := 1
-	if p.credentials {
-		v[n] = "true"
-		h[hACAC] = v[n : n+1 : n+1]
-		n++
-	}
+	h, v := w.Header(), m.values(k)
+	had := len(h) != 0 // checked before our own writes
+	n := p.allowOrigin(h, v, origin[0])
 	if p.anyMethod {
-		v[n] = acrm[0]
-		h[hACAM] = v[n : n+1 : n+1]
-		n++
+		n = put(h, v, n, hACAM, acrm[0])
 	} else if p.acam != "" {
-		v[n] = p.acam
-		h[hACAM] = v[n : n+1 : n+1]
-		n++
+		n = put(h, v, n, hACAM, p.acam)
 	}
 	if items > 0 {
 		switch {
 		case !p.anyHeader:
-			v[n] = p.acah
+			n = put(h, v, n, hACAH, p.acah)
 		case len(acrh) == 1:
 			// Reflect the validated list: the wildcard cannot be sent, as
 			// it means nothing on credentialed responses and never covers
 			// Authorization.
-			v[n] = acrh[0]
+			n = put(h, v, n, hACAH, acrh[0])
 		default:
-			v[n] = strings.Join(acrh, ",")
+			n = put(h, v, n, hACAH, strings.Join(acrh, ","))
 		}
-		h[hACAH] = v[n : n+1 : n+1]
-		n++
 	}
 	if p.acma != "" {
-		v[n] = p.acma
-		h[hACMA] = v[n : n+1 : n+1]
-		n++
+		n = put(h, v, n, hACMA, p.acma)
 	}
-	var old []string
-	if !empty {
-		old = h[hVary]
-	}
-	if old != nil {
-		appendVary(h, old, p.varyPref)
-	} else {
-		v[n] = p.varyPref
-		h[hVary] = v[n : n+1 : n+1]
+	if !(had && varyExisting(h, p.varyPref)) {
+		put(h, v, n, hVary, p.varyPref)
 	}
 	if p.passthrough {
 		next.ServeHTTP(w, r)
@@ -316,15 +266,44 @@ func (m *Middleware) deny(p *policy, w http.ResponseWriter, r *http.Request, err
 
 // addVary adds one Vary value, keeping any already set by outer handlers.
 func (m *Middleware) addVary(h http.Header, val string) {
-	if len(h) != 0 {
-		if old := h[hVary]; old != nil {
-			appendVary(h, old, val)
-			return
-		}
+	if len(h) == 0 || !varyExisting(h, val) {
+		put(h, m.values(1), 0, hVary, val)
 	}
-	v := m.values(1)
-	v[0] = val
-	h[hVary] = v
+}
+
+// put sets key to val held in slot n of this response's fresh slots (see
+// values), as a capacity-1 window, and returns the next free slot.
+func put(h http.Header, v []string, n int, key, val string) int {
+	v[n] = val
+	h[key] = v[n : n+1 : n+1]
+	return n + 1
+}
+
+// varyExisting appends val to a Vary an outer handler set and reports
+// whether there was one. Callers skip it when the map was empty before
+// their writes (the usual case when cors is the outermost middleware),
+// which saves a lookup.
+func varyExisting(h http.Header, val string) bool {
+	old := h[hVary]
+	if old == nil {
+		return false
+	}
+	appendVary(h, old, val)
+	return true
+}
+
+// allowOrigin writes Access-Control-Allow-Origin and, for credentialed
+// policies, Access-Control-Allow-Credentials, from slot 0 on, and returns
+// the next free slot.
+func (p *policy) allowOrigin(h http.Header, v []string, origin string) int {
+	if p.anyOrigin {
+		origin = "*"
+	}
+	n := put(h, v, 0, hACAO, origin)
+	if p.credentials {
+		n = put(h, v, n, hACAC, "true")
+	}
+	return n
 }
 
 // appendVary appends to an existing Vary into a new backing array, so a
