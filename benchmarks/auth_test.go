@@ -75,12 +75,6 @@ type authImpl struct {
 	h    http.Handler
 }
 
-type okWriter struct{ h http.Header }
-
-func (w *okWriter) Header() http.Header         { return w.h }
-func (w *okWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *okWriter) WriteHeader(int)             {}
-
 // rawGolangJWT is the reference: golang-jwt's ParseWithClaims on the
 // header value, stored in the context, with nothing else.
 func rawGolangJWT(k authKeys) http.Handler {
@@ -147,7 +141,7 @@ func serveAuth(b *testing.B, h http.Handler, authz string, wantOK bool) {
 	if (rec.Code == 200) != wantOK {
 		b.Fatalf("status %d", rec.Code)
 	}
-	w := &okWriter{h: http.Header{}}
+	w := &benchWriter{h: http.Header{}}
 	b.ReportAllocs()
 	for b.Loop() {
 		clear(w.h)
@@ -204,7 +198,7 @@ func BenchmarkAuthPaired(b *testing.B) {
 			b.Run("alg="+k.alg+"/pair=apisec-vs-"+peer.name, func(b *testing.B) {
 				r := httptest.NewRequest("GET", "/", nil)
 				r.Header.Set("Authorization", tok)
-				w := &okWriter{h: http.Header{}}
+				w := &benchWriter{h: http.Header{}}
 				var tOurs, tPeer time.Duration
 				run := func(h http.Handler) time.Duration {
 					start := time.Now()

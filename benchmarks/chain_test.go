@@ -28,15 +28,6 @@ import (
 // service would otherwise combine. "apisec+version" adds API version
 // negotiation, which the peer chain has no counterpart for.
 
-type chainWriter struct {
-	h      http.Header
-	status int
-}
-
-func (w *chainWriter) Header() http.Header         { return w.h }
-func (w *chainWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *chainWriter) WriteHeader(s int)           { w.status = s }
-
 func apisecChain(tb testing.TB, withVersion bool) http.Handler {
 	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) })
 	if withVersion {
@@ -138,7 +129,7 @@ func BenchmarkChain(b *testing.B) {
 			r.Header.Set("Origin", corsOrigins[0])
 			r.Header.Set("Authorization", "Bearer "+token)
 			r.Header.Set("User-Agent", "bench/1.0")
-			w := &chainWriter{h: make(http.Header, 32)}
+			w := &benchWriter{h: make(http.Header, 32)}
 			impl.h.ServeHTTP(w, r)
 			if w.status != 200 {
 				b.Fatalf("%s: status %d", impl.name, w.status)

@@ -13,17 +13,6 @@ import (
 	rscors "github.com/rs/cors"
 )
 
-// corsWriter is reused across iterations with its header map cleared, so
-// every implementation is charged only for its own work.
-type corsWriter struct {
-	h      http.Header
-	status int
-}
-
-func (w *corsWriter) Header() http.Header         { return w.h }
-func (w *corsWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *corsWriter) WriteHeader(s int)           { w.status = s }
-
 // The same policy for every implementation: two origins; GET, POST, PUT,
 // DELETE; Content-Type and Authorization; credentials; max-age 600.
 var (
@@ -114,7 +103,7 @@ func benchmarkCORS(b *testing.B) {
 	for _, sc := range scenarios {
 		for _, impl := range impls {
 			b.Run("scenario="+sc.name+"/impl="+impl.name, func(b *testing.B) {
-				w := &corsWriter{h: make(http.Header)}
+				w := &benchWriter{h: make(http.Header)}
 				b.ReportAllocs()
 				cpu0 := processCPU()
 				for b.Loop() {

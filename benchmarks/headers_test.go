@@ -9,17 +9,6 @@ import (
 	"github.com/unrolled/secure"
 )
 
-// hdrWriter is reused across iterations with its header map cleared, so
-// every implementation is charged only for its own work.
-type hdrWriter struct {
-	h      http.Header
-	status int
-}
-
-func (w *hdrWriter) Header() http.Header         { return w.h }
-func (w *hdrWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *hdrWriter) WriteHeader(s int)           { w.status = s }
-
 // The API profile's values, given to unrolled/secure one by one so both
 // send the same headers. apisec also strips Server/X-Powered-By and adds
 // Cache-Control: no-store, which unrolled/secure has no option for.
@@ -106,7 +95,7 @@ func BenchmarkHeaders(b *testing.B) {
 				if sc.tls {
 					r.TLS = &tls.ConnectionState{}
 				}
-				w := &hdrWriter{h: make(http.Header, 32)}
+				w := &benchWriter{h: make(http.Header, 32)}
 				b.ReportAllocs()
 				for b.Loop() {
 					clear(w.h)
@@ -125,7 +114,7 @@ func TestHeadersEquivalent(t *testing.T) {
 	for _, impl := range impls[1:] {
 		r, _ := http.NewRequest("GET", "https://api.example.com/", nil)
 		r.TLS = &tls.ConnectionState{}
-		w := &hdrWriter{h: http.Header{}}
+		w := &benchWriter{h: http.Header{}}
 		impl.h.ServeHTTP(w, r)
 		got[impl.name] = w.h
 	}

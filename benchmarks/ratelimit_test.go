@@ -35,13 +35,6 @@ const rlLimit = 1_000_000_000
 // allowFunc makes one decision for key.
 type allowFunc func(ctx context.Context, key string) bool
 
-// rlWriter is a ResponseWriter that allocates nothing itself.
-type rlWriter struct{ h http.Header }
-
-func (w *rlWriter) Header() http.Header         { return w.h }
-func (w *rlWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *rlWriter) WriteHeader(int)             {}
-
 // xrateMap is the usual hand-rolled limiter: a mutex-guarded map of
 // x/time/rate limiters.
 type xrateMap struct {
@@ -89,10 +82,10 @@ func memoryImpls() []rlImpl {
 		}},
 		{"httprate", func(b *testing.B) allowFunc {
 			l := httprate.NewRateLimiter(rlLimit, time.Second)
-			var pool = sync.Pool{New: func() any { return &rlWriter{h: http.Header{}} }}
+			var pool = sync.Pool{New: func() any { return &benchWriter{h: http.Header{}} }}
 			req := httptest.NewRequest("GET", "/", nil)
 			return func(ctx context.Context, key string) bool {
-				w := pool.Get().(*rlWriter)
+				w := pool.Get().(*benchWriter)
 				limited := l.OnLimit(w, req, key)
 				pool.Put(w)
 				return !limited
@@ -232,7 +225,7 @@ func BenchmarkRateLimitMiddleware(b *testing.B) {
 			b.RunParallel(func(pb *testing.PB) {
 				req := httptest.NewRequest("GET", "/", nil)
 				req.RemoteAddr = "192.0.2.1:1234"
-				w := &rlWriter{h: http.Header{}}
+				w := &benchWriter{h: http.Header{}}
 				for pb.Next() {
 					clear(w.h)
 					tc.h.ServeHTTP(w, req)
