@@ -272,21 +272,30 @@ func (n *Negotiator) fromHeader(lines []string) (*compiled, error) {
 			if trimOWS(elem) == "" {
 				continue
 			}
-			k, ok := parseValue(elem)
-			if !ok {
-				return nil, ErrUnsupported
+			var err error
+			if found, err = n.agree(found, elem); err != nil {
+				return nil, err
 			}
-			cv := n.find(k)
-			switch {
-			case cv == nil:
-				return nil, ErrUnsupported
-			case found != nil && found != cv:
-				return nil, ErrConflict
-			}
-			found = cv
 		}
 	}
 	return found, nil
+}
+
+// agree parses one more inbound value of a source that may repeat it: it
+// must name a supported version, the same as found when found is set.
+func (n *Negotiator) agree(found *compiled, value string) (*compiled, error) {
+	k, ok := parseValue(value)
+	if !ok {
+		return nil, ErrUnsupported
+	}
+	cv := n.find(k)
+	switch {
+	case cv == nil:
+		return nil, ErrUnsupported
+	case found != nil && found != cv:
+		return nil, ErrConflict
+	}
+	return cv, nil
 }
 
 // fromPath reads the segment after the path prefix. A segment that does

@@ -282,18 +282,10 @@ func (n *Negotiator) fromQuery(raw string) (*compiled, error) {
 		if trimOWS(value) == "" {
 			continue
 		}
-		k, ok := parseValue(value)
-		if !ok {
-			return nil, ErrUnsupported
+		var err error
+		if found, err = n.agree(found, value); err != nil {
+			return nil, err
 		}
-		cv := n.find(k)
-		switch {
-		case cv == nil:
-			return nil, ErrUnsupported
-		case found != nil && found != cv:
-			return nil, ErrConflict
-		}
-		found = cv
 	}
 	return found, nil
 }
