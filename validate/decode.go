@@ -135,6 +135,21 @@ func (s *state) enter() *RequestError {
 	return nil
 }
 
+// open enters the object or array whose opening byte is next and reports
+// whether it is empty, in which case its closing byte is consumed too.
+func (s *state) open(closing byte) (empty bool, err *RequestError) {
+	if err := s.enter(); err != nil {
+		return false, err
+	}
+	s.pos++
+	if s.next() != closing {
+		return false, nil
+	}
+	s.pos++
+	s.depth--
+	return true, nil
+}
+
 // value decodes the next value into v according to p. On a type mismatch it
 // records the error, skips the value and carries on, so every such error is
 // reported at once.
@@ -588,14 +603,8 @@ func (s *state) afterMember(closing byte) (bool, *RequestError) {
 func (s *state) skip() *RequestError {
 	switch c := s.next(); c {
 	case '{':
-		if err := s.enter(); err != nil {
+		if empty, err := s.open('}'); empty || err != nil {
 			return err
-		}
-		s.pos++
-		if s.next() == '}' {
-			s.pos++
-			s.depth--
-			return nil
 		}
 		var ks keySet
 		for {
@@ -615,14 +624,8 @@ func (s *state) skip() *RequestError {
 			}
 		}
 	case '[':
-		if err := s.enter(); err != nil {
+		if empty, err := s.open(']'); empty || err != nil {
 			return err
-		}
-		s.pos++
-		if s.next() == ']' {
-			s.pos++
-			s.depth--
-			return nil
 		}
 		for {
 			if err := s.skip(); err != nil {
@@ -665,14 +668,8 @@ func plainSeg(k []byte) string {
 }
 
 func (s *state) object(v reflect.Value, p *plan) *RequestError {
-	if err := s.enter(); err != nil {
+	if empty, err := s.open('}'); empty || err != nil {
 		return err
-	}
-	s.pos++
-	if s.next() == '}' {
-		s.pos++
-		s.depth--
-		return nil
 	}
 	var seen uint64
 	var seenBig []bool
@@ -846,14 +843,12 @@ func (s *state) array(v reflect.Value, p *plan) *RequestError {
 func (s *state) anyValue() (any, *RequestError) {
 	switch c := s.next(); c {
 	case '{':
-		if err := s.enter(); err != nil {
+		empty, err := s.open('}')
+		if err != nil {
 			return nil, err
 		}
-		s.pos++
 		m := map[string]any{}
-		if s.next() == '}' {
-			s.pos++
-			s.depth--
+		if empty {
 			return m, nil
 		}
 		for {
@@ -885,14 +880,12 @@ func (s *state) anyValue() (any, *RequestError) {
 			}
 		}
 	case '[':
-		if err := s.enter(); err != nil {
+		empty, err := s.open(']')
+		if err != nil {
 			return nil, err
 		}
-		s.pos++
 		a := []any{}
-		if s.next() == ']' {
-			s.pos++
-			s.depth--
+		if empty {
 			return a, nil
 		}
 		for {
