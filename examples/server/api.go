@@ -125,7 +125,7 @@ func (a *api) login(w http.ResponseWriter, r *http.Request) {
 		a.tooMany(w, r, res, c.Email, "login_rate_limit_account")
 		return
 	}
-	u, found := a.users.byEmailAddr(c.Email)
+	u, found := a.users.byIndex(account)
 	if !found {
 		_ = a.hasher.VerifyDummy(r.Context(), c.Password) // same cost as a real check
 		a.events.LoginFailed(r.Context(), c.Email, slog.String("reason", "unknown_account"))

@@ -19,6 +19,7 @@ import (
 type user struct {
 	ID           string
 	EmailSealed  string // crypto.Keyring ciphertext, associated data "users", "email", ID
+	EmailIndex   string // keyed blind index of the email, for lookups
 	Name         string
 	Age          int
 	PasswordHash string // argon2id PHC string
@@ -64,8 +65,8 @@ func (s *userStore) create(email, name string, age int, hash string, roles []str
 	if err != nil {
 		return user{}, err
 	}
-	u := user{ID: id, EmailSealed: sealed, Name: name, Age: age, PasswordHash: hash, Roles: roles}
 	ix := s.index(email)
+	u := user{ID: id, EmailSealed: sealed, EmailIndex: ix, Name: name, Age: age, PasswordHash: hash, Roles: roles}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, dup := s.byEmail[ix]; dup {
@@ -76,11 +77,12 @@ func (s *userStore) create(email, name string, age int, hash string, roles []str
 	return u, nil
 }
 
-// byEmailAddr and get return copies, so callers never race with setHash.
-func (s *userStore) byEmailAddr(email string) (user, bool) {
+// byIndex and get return copies, so callers never race with setHash.
+// byIndex takes the blind index of the email (see index).
+func (s *userStore) byIndex(ix string) (user, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	id, ok := s.byEmail[s.index(email)]
+	id, ok := s.byEmail[ix]
 	if !ok {
 		return user{}, false
 	}
@@ -105,11 +107,7 @@ func (s *userStore) delete(id string) bool {
 		return false
 	}
 	delete(s.byID, id)
-	for ix, uid := range s.byEmail {
-		if uid == u.ID {
-			delete(s.byEmail, ix)
-		}
-	}
+	delete(s.byEmail, u.EmailIndex)
 	return true
 }
 
