@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apisec-go/apisec/internal/httpsyntax"
 	"github.com/golang-jwt/jwt/v5"
 )
 
@@ -121,22 +122,6 @@ type compiledIssuer struct {
 	jwks    *JWKS
 	keyfunc jwt.Keyfunc
 	algs    [algCount]bool
-}
-
-func isTokenChar(c byte) bool {
-	return c > ' ' && c < 0x7f && !strings.ContainsRune("()<>@,;:\\\"/[]?={}", rune(c))
-}
-
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !isTokenChar(s[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 func printable(s string) bool {
@@ -279,7 +264,7 @@ func (c *Config) validate(a *Authenticator) error {
 		bad("RolesClaim", "RolesClaim, ScopeClaim and ScopesClaim must differ")
 	}
 
-	if c.CookieName != "" && !isToken(c.CookieName) {
+	if c.CookieName != "" && !httpsyntax.IsToken(c.CookieName) {
 		bad("CookieName", "not a valid cookie name")
 	}
 	a.cookie = c.CookieName
@@ -298,7 +283,7 @@ func (c *Config) validate(a *Authenticator) error {
 	if a.apiKeyHeader == "" {
 		a.apiKeyHeader = DefaultAPIKeyField
 	}
-	if !isToken(a.apiKeyHeader) {
+	if !httpsyntax.IsToken(a.apiKeyHeader) {
 		bad("APIKeyHeader", "not a valid header field name")
 	} else if strings.EqualFold(a.apiKeyHeader, "Authorization") || strings.EqualFold(a.apiKeyHeader, "Cookie") {
 		bad("APIKeyHeader", "must not be Authorization or Cookie")

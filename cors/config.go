@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/apisec-go/apisec/internal/httpsyntax"
 )
 
 // Caps on Access-Control-Request-Headers, the one preflight header whose
@@ -255,7 +257,7 @@ func (c *Config) compile() (*policy, error) {
 			p.anyMethod = true
 			continue
 		}
-		if !isToken(m) {
+		if !httpsyntax.IsToken(m) {
 			add(field, quote(m)+" is not a valid method token")
 			continue
 		}
@@ -282,7 +284,7 @@ func (c *Config) compile() (*policy, error) {
 			p.anyHeader = true
 			continue
 		}
-		if !isToken(h) {
+		if !httpsyntax.IsToken(h) {
 			add(field, quote(h)+" is not a valid header name")
 			continue
 		}
@@ -321,7 +323,7 @@ func (c *Config) compile() (*policy, error) {
 			aceh = append(aceh, "*")
 			continue
 		}
-		if !isToken(h) {
+		if !httpsyntax.IsToken(h) {
 			add(field, quote(h)+" is not a valid header name")
 			continue
 		}

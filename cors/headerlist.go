@@ -1,29 +1,6 @@
 package cors
 
-// tchar marks the bytes of an RFC 9110 token.
-var tchar = [256]bool{
-	'!': true, '#': true, '$': true, '%': true, '&': true, '\'': true, '*': true,
-	'+': true, '-': true, '.': true, '^': true, '_': true, '`': true, '|': true, '~': true,
-	'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true,
-	'a': true, 'b': true, 'c': true, 'd': true, 'e': true, 'f': true, 'g': true, 'h': true, 'i': true,
-	'j': true, 'k': true, 'l': true, 'm': true, 'n': true, 'o': true, 'p': true, 'q': true, 'r': true,
-	's': true, 't': true, 'u': true, 'v': true, 'w': true, 'x': true, 'y': true, 'z': true,
-	'A': true, 'B': true, 'C': true, 'D': true, 'E': true, 'F': true, 'G': true, 'H': true, 'I': true,
-	'J': true, 'K': true, 'L': true, 'M': true, 'N': true, 'O': true, 'P': true, 'Q': true, 'R': true,
-	'S': true, 'T': true, 'U': true, 'V': true, 'W': true, 'X': true, 'Y': true, 'Z': true,
-}
-
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !tchar[s[i]] {
-			return false
-		}
-	}
-	return true
-}
+import "github.com/apisec-go/apisec/internal/httpsyntax"
 
 // checkRequestHeaders parses the Access-Control-Request-Headers field lines
 // of a preflight, checks each name against the policy and returns the
@@ -53,7 +30,7 @@ func (p *policy) checkRequestHeaders(lines []string) (items int, err error) {
 			if items++; items > MaxRequestHeaders {
 				return 0, ErrHeadersTooLarge
 			}
-			if !isToken(item) || !p.headerAllowed(item) {
+			if !httpsyntax.IsToken(item) || !p.headerAllowed(item) {
 				return 0, ErrHeadersNotAllowed
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/apisec-go/apisec/internal/httpsyntax"
 	"github.com/apisec-go/apisec/internal/problem"
 )
 
@@ -221,7 +222,7 @@ func (p *policy) methodAllowed(m string) bool {
 			return true // configured methods are tokens
 		}
 	}
-	return p.anyMethod && isToken(m) &&
+	return p.anyMethod && httpsyntax.IsToken(m) &&
 		!asciiEqualFold(m, "CONNECT") && !asciiEqualFold(m, "TRACE") && !asciiEqualFold(m, "TRACK")
 }
 

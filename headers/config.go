@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/apisec-go/apisec/clientip"
+	"github.com/apisec-go/apisec/internal/httpsyntax"
 )
 
 // Profile selects the set of default header values.
@@ -271,7 +272,7 @@ func (c *Config) compile() (*compiled, error) {
 		field := fmt.Sprintf("Remove[%d]", i)
 		cn := http.CanonicalHeaderKey(name)
 		switch {
-		case !isToken(name):
+		case !httpsyntax.IsToken(name):
 			bad(field, strconv.Quote(name)+" is not a header name")
 			continue
 		case removed[cn]:
@@ -301,7 +302,7 @@ func (c *Config) compile() (*compiled, error) {
 		v := c.Headers[k]
 		cn := http.CanonicalHeaderKey(k)
 		field := "Headers[" + k + "]"
-		if !isToken(k) {
+		if !httpsyntax.IsToken(k) {
 			bad(field, "not a header name")
 			continue
 		}

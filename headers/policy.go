@@ -3,6 +3,8 @@ package headers
 import (
 	"strconv"
 	"strings"
+
+	"github.com/apisec-go/apisec/internal/httpsyntax"
 )
 
 // This file holds the parsers that check header values in New: Content
@@ -191,7 +193,7 @@ func checkDirective(name string, kind cspKind, toks []string, insecureOK bool) [
 			}
 		}
 	case cspToken:
-		if len(toks) != 1 || !isToken(toks[0]) {
+		if len(toks) != 1 || !httpsyntax.IsToken(toks[0]) {
 			bad("needs exactly one endpoint name")
 		}
 	case cspRequireTT:
@@ -384,23 +386,6 @@ func validReportURI(t string) bool {
 		return isScheme(t[:i]) && len(t) > i+3
 	}
 	return t[0] == '/'
-}
-
-func isTokenChar(c byte) bool {
-	return isAlnum(c) || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
-}
-
-// isToken reports whether s is an RFC 9110 token.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !isTokenChar(s[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 func isPolicyName(s string) bool {

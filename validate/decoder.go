@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/apisec-go/apisec/internal/httpsyntax"
 	"github.com/apisec-go/apisec/internal/problem"
 )
 
@@ -312,7 +313,7 @@ func jsonContentType(vals []string) bool {
 	}
 	if !strings.EqualFold(sub, "json") {
 		base, ok := cutSuffixFold(sub, "+json")
-		if !ok || base == "" || !isToken(base) {
+		if !ok || base == "" || !httpsyntax.IsToken(base) {
 			return false
 		}
 	}
@@ -329,7 +330,7 @@ func jsonContentType(vals []string) bool {
 		}
 		name = strings.TrimSpace(name)
 		val = strings.TrimSpace(val)
-		if !isToken(name) {
+		if !httpsyntax.IsToken(name) {
 			return false
 		}
 		if strings.EqualFold(name, "charset") {
@@ -379,23 +380,6 @@ func cutSuffixFold(s, suffix string) (string, bool) {
 		return s, false
 	}
 	return s[:len(s)-len(suffix)], true
-}
-
-// isToken reports whether s is an RFC 9110 token.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
-			continue
-		}
-		if !strings.ContainsRune("!#$%&'*+-.^_`|~", rune(c)) {
-			return false
-		}
-	}
-	return true
 }
 
 // Middleware decodes and validates the body of every request that has one

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/apisec-go/apisec/internal/httpsyntax"
 )
 
 // Source is a set of places a request may name its version, combined with
@@ -439,19 +441,11 @@ func validToken(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if !isTchar(s[i]) {
+		if !httpsyntax.IsTokenChar(s[i]) {
 			return false
 		}
 	}
 	return true
-}
-
-func isTchar(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
 func validMediaType(s string) bool {
