@@ -12,6 +12,7 @@ import (
 
 	"github.com/apisec-go/apisec/audit"
 	"github.com/apisec-go/apisec/clientip"
+	"github.com/apisec-go/apisec/internal/testclock"
 )
 
 // alerts collects OnAlert calls.
@@ -37,7 +38,7 @@ func (a *alerts) rules() []string {
 }
 
 type detectorRig struct {
-	clk    *clock
+	clk    *testclock.Clock
 	got    *alerts
 	c      *capture
 	logger *slog.Logger
@@ -71,7 +72,7 @@ func TestDetectsBruteForcePerUser(t *testing.T) {
 	// From three addresses, so only the per-user rule can fire.
 	for i, ip := range []string{"192.0.2.1", "192.0.2.2"} {
 		rig.rec.LoginFailed(ipCtx(ip), "alice")
-		rig.clk.Advance(10 * time.Second)
+		rig.clk.Add(10 * time.Second)
 		if n := len(rig.got.rules()); n != 0 {
 			t.Fatalf("alert after %d failures", i+1)
 		}
@@ -95,14 +96,14 @@ func TestBruteForceWindowSlides(t *testing.T) {
 	rig := newRig(t, audit.DetectorConfig{BruteForceUser: audit.Rule{Threshold: 3, Window: time.Minute}})
 	ctx := ipCtx("192.0.2.1")
 	rig.rec.LoginFailed(ctx, "alice") // t=0
-	rig.clk.Advance(40 * time.Second) //
+	rig.clk.Add(40 * time.Second)     //
 	rig.rec.LoginFailed(ctx, "alice") // t=40s
-	rig.clk.Advance(30 * time.Second) //
+	rig.clk.Add(30 * time.Second)     //
 	rig.rec.LoginFailed(ctx, "alice") // t=70s: the first is out of the window
 	if got := rig.got.rules(); len(got) != 0 {
 		t.Fatalf("alert with only 2 failures in the window: %v", got)
 	}
-	rig.clk.Advance(19 * time.Second)
+	rig.clk.Add(19 * time.Second)
 	rig.rec.LoginFailed(ctx, "alice") // t=89s: 40s, 70s, 89s are within a minute
 	if got := rig.got.rules(); len(got) != 1 {
 		t.Fatalf("alerts %v", got)
@@ -146,7 +147,7 @@ func TestDetectsCredentialStuffing(t *testing.T) {
 		t.Fatalf("alert with 2 distinct users: %v", got)
 	}
 	rig.rec.LoginFailed(ipCtx("198.51.100.5"), "c") // another address
-	rig.clk.Advance(59 * time.Second)
+	rig.clk.Add(59 * time.Second)
 	rig.rec.LoginFailed(ctx, "c")
 	got := rig.got.list
 	if len(got) != 1 || got[0].Rule != audit.RuleCredentialStuffing || got[0].Count != 3 || got[0].Event != audit.MaliciousCredentialStuff {
@@ -162,7 +163,7 @@ func TestCredentialStuffingWindowExpires(t *testing.T) {
 	ctx := ipCtx("198.51.100.4")
 	rig.rec.LoginFailed(ctx, "a")
 	rig.rec.LoginFailed(ctx, "b")
-	rig.clk.Advance(time.Minute)
+	rig.clk.Add(time.Minute)
 	rig.rec.LoginFailed(ctx, "c")
 	if got := rig.got.rules(); len(got) != 0 {
 		t.Fatalf("users outside the window counted: %v", got)
@@ -192,7 +193,7 @@ func TestDetectsEnumeration(t *testing.T) {
 				r := httptest.NewRequest("GET", "/users/1", nil)
 				r.RemoteAddr = ip + ":1234"
 				h.ServeHTTP(httptest.NewRecorder(), r)
-				rig.clk.Advance(time.Second)
+				rig.clk.Add(time.Second)
 			}
 			for range 4 {
 				do("203.0.113.7")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/apisec-go/apisec/audit"
+	"github.com/apisec-go/apisec/internal/testclock"
 )
 
 // capture is a JSON sink whose lines tests can decode.
@@ -82,22 +83,5 @@ func auditLogger(t testing.TB, c *capture, next slog.Handler) *slog.Logger {
 	return slog.New(h)
 }
 
-// clock is an injectable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// newClock starts an injected clock at a fixed instant.
+func newClock() *testclock.Clock { return testclock.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) }

@@ -98,7 +98,7 @@ func TestRecordsRequestAttributes(t *testing.T) {
 	clk := newClock()
 	m := newMiddleware(t, audit.Config{Logger: auditLogger(t, &c, nil), Now: clk.Now})
 	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		clk.Advance(1500 * time.Microsecond)
+		clk.Add(1500 * time.Microsecond)
 		_, _ = io.WriteString(w, "hello")
 	}))
 	r := httptest.NewRequest("POST", "/items/7?token=secret", nil)

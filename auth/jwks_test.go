@@ -22,6 +22,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/apisec-go/apisec/auth"
+	"github.com/apisec-go/apisec/internal/testclock"
 )
 
 func rsaJWK(kid, alg string, k *rsa.PublicKey) map[string]any {
@@ -105,12 +106,8 @@ func (s *jwksServer) waitHit(t *testing.T) {
 	}
 }
 
-// fakeClock is a settable clock.
-type fakeClock struct{ ns atomic.Int64 }
-
-func newFakeClock() *fakeClock           { c := &fakeClock{}; c.ns.Store(testNow.UnixNano()); return c }
-func (c *fakeClock) Now() time.Time      { return time.Unix(0, c.ns.Load()) }
-func (c *fakeClock) Add(d time.Duration) { c.ns.Add(int64(d)) }
+// newFakeClock starts an injected clock at testNow.
+func newFakeClock() *testclock.Clock { return testclock.New(testNow) }
 
 type keys struct {
 	rsa *rsa.PrivateKey

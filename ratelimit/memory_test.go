@@ -4,11 +4,11 @@ import (
 	"context"
 	"runtime"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/apisec-go/apisec/internal/configtest"
+	"github.com/apisec-go/apisec/internal/testclock"
 	"github.com/apisec-go/apisec/ratelimit"
 	"github.com/apisec-go/apisec/ratelimit/storetest"
 )
@@ -29,25 +29,8 @@ func TestMemoryConformance(t *testing.T) {
 	})
 }
 
-// clock is an injected time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// newClock starts an injected clock at a fixed instant.
+func newClock() *testclock.Clock { return testclock.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) }
 
 func TestMemoryGCRARefill(t *testing.T) {
 	m := newMemory(t, ratelimit.MemoryConfig{SweepInterval: -1})

@@ -11,20 +11,9 @@ import (
 	"time"
 
 	"github.com/apisec-go/apisec/internal/redistest"
+	"github.com/apisec-go/apisec/internal/testclock"
 	"github.com/apisec-go/apisec/ratelimit"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // The failure-policy requirements: New succeeds while Redis is
 // down, a dead Redis costs no per-request timeout once the breaker opens,
@@ -48,7 +37,7 @@ func TestRedisKilledAndRestarted(t *testing.T) {
 			c := client(t, srv.Addr)
 			var trips atomic.Int64
 			c.AddHook(countHook{&trips})
-			clk := &clock{t: time.Now()}
+			clk := testclock.New(time.Now())
 			srv.Stop()
 			l, err := ratelimit.New(ratelimit.Config{
 				Policies:         []ratelimit.Policy{{Name: "hourly", Limit: 5, Window: time.Hour}},
@@ -135,7 +124,7 @@ func containsAny(s string, subs ...string) bool {
 // beyond the quota is admitted from Redis, and the limiter recovers.
 func TestRedisKilledUnderLoad(t *testing.T) {
 	srv := redistest.Start(t)
-	clk := &clock{t: time.Now()}
+	clk := testclock.New(time.Now())
 	l, err := ratelimit.New(ratelimit.Config{
 		Policies:         []ratelimit.Policy{{Name: "hourly", Limit: 50, Window: time.Hour}},
 		Store:            newStore(t, client(t, srv.Addr), "load"),

@@ -1,0 +1,37 @@
+package testclock
+
+import (
+	"sync"
+	"time"
+)
+
+// Clock is a time source that moves only by Add and Set. It is safe for
+// concurrent use.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// New returns a Clock reading t.
+func New(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time; pass c.Now as a Config's Now.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Add moves the clock by d (backwards when d is negative).
+func (c *Clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
