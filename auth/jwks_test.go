@@ -9,6 +9,7 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
+	"io"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +18,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -247,29 +249,58 @@ func TestJWKSStaleIfErrorAndBackgroundRefresh(t *testing.T) {
 	}
 }
 
+// gatedTransport answers every request with body once gate is closed,
+// counting requests. It lets TestJWKSSingleFlight run in a synctest
+// bubble, where a real socket would not count as durably blocked.
+type gatedTransport struct {
+	body string
+	gate chan struct{}
+	hits atomic.Int32
+}
+
+func (g *gatedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	g.hits.Add(1)
+	select {
+	case <-g.gate:
+	case <-r.Context().Done():
+		return nil, r.Context().Err()
+	}
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(g.body)), Request: r}, nil
+}
+
+// TestJWKSSingleFlight: ten concurrent Refresh calls make one fetch. The
+// bubble's Wait guarantees all ten have joined before the fetch ends, so
+// the count cannot depend on scheduling.
 func TestJWKSSingleFlight(t *testing.T) {
 	k := testKeys()
-	srv := newJWKSServer(t, jwksBody(ecJWK("e1", &k.ec.PublicKey)))
-	gate := make(chan struct{})
-	srv.gate = gate
-	j, _ := auth.NewJWKS(auth.JWKSConfig{URL: srv.URL})
-	var wg sync.WaitGroup
-	errs := make(chan error, 10)
-	for range 10 {
-		wg.Go(func() { errs <- j.Refresh(context.Background()) })
-	}
-	srv.waitHit(t)
-	close(gate)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
+	synctest.Test(t, func(t *testing.T) {
+		tr := &gatedTransport{body: jwksBody(ecJWK("e1", &k.ec.PublicKey)), gate: make(chan struct{})}
+		j, err := auth.NewJWKS(auth.JWKSConfig{URL: "https://issuer.test/jwks", HTTPClient: &http.Client{Transport: tr}})
 		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	if n := srv.hits.Load(); n != 1 {
-		t.Fatalf("%d fetches for 10 concurrent refreshes", n)
-	}
+		var wg sync.WaitGroup
+		errs := make(chan error, 10)
+		for range 10 {
+			wg.Go(func() { errs <- j.Refresh(context.Background()) })
+		}
+		synctest.Wait() // every caller is waiting on the one fetch
+		if n := tr.hits.Load(); n != 1 {
+			t.Fatalf("%d fetches started for 10 concurrent refreshes", n)
+		}
+		close(tr.gate)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := tr.hits.Load(); n != 1 {
+			t.Fatalf("%d fetches for 10 concurrent refreshes", n)
+		}
+	})
 }
 
 func TestJWKSFetchBounds(t *testing.T) {
