@@ -12,6 +12,9 @@ const (
 	DefaultPrefix = "ratelimit"
 	// DefaultTimeout bounds each call when [Config.Timeout] is 0.
 	DefaultTimeout = 100 * time.Millisecond
+	// DefaultConcurrency is the number of round trips in flight when
+	// [Config.Concurrency] is 0.
+	DefaultConcurrency = 8
 )
 
 // Config configures a [Store]. New copies it; later changes have no effect.
@@ -30,7 +33,14 @@ type Config struct {
 	// ASCII characters without braces or spaces; empty means DefaultPrefix.
 	// Give each application (or limiter) sharing a Redis its own prefix.
 	Prefix string
-	// Timeout bounds each decision (0 means DefaultTimeout; at most 10s).
+	// Concurrency is how many round trips to Redis the Store keeps in
+	// flight at once (0 means DefaultConcurrency; at most 1024). Decisions
+	// that arrive while all are busy go together, pipelined, in the next
+	// one, and those among them for the same key share one script call.
+	Concurrency int
+	// Timeout bounds each decision (0 means DefaultTimeout; at most 10s),
+	// whatever the client's own timeouts: past it, the caller gets an error
+	// matching context.DeadlineExceeded.
 	// Keep it short: a limiter waiting on a slow Redis slows every request.
 	Timeout time.Duration
 }
@@ -58,6 +68,9 @@ func (c *Config) validate() []error {
 		if !ok {
 			errs = append(errs, &ConfigError{Field: "Prefix", Reason: fmt.Sprintf("%q: use 1 to 64 printable ASCII characters without spaces or braces", c.Prefix)})
 		}
+	}
+	if c.Concurrency < 0 || c.Concurrency > 1024 {
+		errs = append(errs, &ConfigError{Field: "Concurrency", Reason: fmt.Sprintf("must be between 0 and 1024, got %d", c.Concurrency)})
 	}
 	if c.Timeout < 0 || c.Timeout > 10*time.Second {
 		errs = append(errs, &ConfigError{Field: "Timeout", Reason: fmt.Sprintf("must be between 0 and 10s, got %v", c.Timeout)})

@@ -4,7 +4,12 @@
 // Each decision is one round trip: a Lua script, run with EVALSHA (EVAL
 // once after a server restart or failover forgets it, on NOSCRIPT), that
 // reads the Redis server's clock with TIME, evaluates every policy of the
-// key and charges them all or none. Nothing is read and then written from
+// key and charges them all or none. Under load, decisions share round trips:
+// at most [Config.Concurrency] are in flight, and those that arrive
+// meanwhile go together in the next one, pipelined; concurrent decisions
+// on the same key (an attacker hammering one address, a busy tenant) even
+// share one script call, which decides their costs in order at one instant,
+// exactly as back-to-back calls would. Nothing is read and then written from
 // the client, so N processes racing on one key admit exactly the quota, and
 // application servers with skewed clocks cannot widen it.
 //
@@ -13,8 +18,8 @@
 // touches a single node. [Config.Client] is any [redis.UniversalClient]:
 // a single node, Sentinel, or Cluster.
 //
-// Every call has a short deadline ([Config.Timeout]); there is no
-// process-wide lock. Pair the store with [ratelimit.Config.OnStoreError] to
+// Every call has a short deadline ([Config.Timeout]) that holds whatever
+// the client's timeouts; there is no process-wide lock. Pair the store with [ratelimit.Config.OnStoreError] to
 // choose what happens when Redis is unreachable; the limiter's circuit
 // breaker keeps a dead Redis from costing each request a timeout, and
 // recovery is automatic. Requires Redis 5 or later (scripts that call TIME

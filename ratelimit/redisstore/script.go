@@ -130,29 +130,50 @@ return out
 `)
 
 // gcraScript is takeScript for the common case of a single GCRA policy,
-// with the same arguments and state format, and much less work. It returns
-// {allowed, remaining, reset µs, retry µs}.
+// reading the same state, with as little work on the server as possible: a
+// few arguments, and one integer per decision for a reply, from which
+// [encoded.gcraState] derives the rest. It decides one or more costs for
+// the same key in order, at the same instant, exactly as that many calls
+// made back to back would, so concurrent decisions on a hot key can share
+// one call.
+//
+// KEYS[1]     the state string, as in takeScript
+// ARGV[1]     emission interval T, µs (window / limit)
+// ARGV[2]     burst tolerance tau, µs (burst × T)
+// ARGV[3...]  the costs, in order (0 = peek)
+//
+// Each reply is the arrival-time offset in ns, rounded up: after the charge
+// when the cost was admitted (>= 1), or before it as -1 - offset when it
+// was not or was a peek (<= -2). One cost gets an integer; several, an
+// array.
 var gcraScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = t[1] * 1000000 + t[2]
-local cost, T, tau = tonumber(ARGV[1]), ARGV[5] / ARGV[4], ARGV[6] * ARGV[5] / ARGV[4]
-local e = math.min(1, T / 100) -- tolerance for floating-point rounding, µs
+local T, tau = tonumber(ARGV[1]), tonumber(ARGV[2])
 local d = 0
 local v = redis.call('GET', KEYS[1])
 if v then
   d = (tonumber(v) or tonumber(string.match(v, '^%S+'))) - now
   if d < 0 then d = 0 end
 end
-if cost == 0 then
-  local rem = math.floor((tau - d + e) / T)
-  if rem >= 1 then return {1, rem, math.ceil(d), 0} end
-  return {0, rem, math.ceil(d), math.ceil(d + T - tau)}
+local e = 1 -- tolerance for floating-point rounding, µs
+if T < 100 then e = T / 100 end
+local lim = tau + e
+local out = {}
+local charged = false
+for i = 3, #ARGV do
+  local cost = tonumber(ARGV[i])
+  local nd = d + cost * T
+  if cost == 0 or nd > lim then
+    out[i - 2] = -2 - d * 1000 -- Redis truncates toward 0: -1 - ceil
+  else
+    out[i - 2] = nd * 1000 + 1
+    d, charged = nd, true
+  end
 end
-if cost > tonumber(ARGV[6]) then return {0, math.floor((tau - d + e) / T), math.ceil(d), tonumber(ARGV[5])} end
-local nd = d + cost * T
-if nd - tau > e then return {0, math.floor((tau - d + e) / T), math.ceil(d), math.ceil(nd - tau)} end
-redis.call('SET', KEYS[1], string.format('%.17g', now + nd), 'PX', math.ceil(nd / 1000) + 1000)
-return {1, math.floor((tau - nd + e) / T), math.ceil(nd), 0}
+if charged then redis.call('SET', KEYS[1], now + d, 'PX', math.ceil(d / 1000) + 1000) end
+if #ARGV == 3 then return out[1] end
+return out
 `)
 
 // resetScript deletes a key's state and sorted sets.

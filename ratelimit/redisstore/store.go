@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"math"
 	"slices"
 	"strconv"
 	"sync/atomic"
@@ -29,6 +30,7 @@ type Store struct {
 	prefix  string
 	timeout time.Duration
 	cache   atomic.Pointer[encoded]
+	batch   batcher
 }
 
 var _ ratelimit.Store = (*Store)(nil)
@@ -49,6 +51,10 @@ func New(cfg Config) (*Store, error) {
 	}
 	if s.timeout == 0 {
 		s.timeout = DefaultTimeout
+	}
+	s.batch = batcher{client: s.client, timeout: s.timeout, max: cfg.Concurrency, maxBatch: 128}
+	if s.batch.max == 0 {
+		s.batch.max = DefaultConcurrency
 	}
 	return s, nil
 }
@@ -74,24 +80,46 @@ func (s *Store) keys(key string, ps []ratelimit.Policy, all bool) []string {
 // encoded is the script arguments describing a policy slice, boxed once.
 type encoded struct {
 	policies []ratelimit.Policy // a copy, to detect a changed slice
-	args     []any              // cost placeholder, count, then 4 per policy
+	// args: takeScript's (cost placeholder, count, then 4 per policy), or
+	// for a single GCRA policy gcraScript's (cost placeholder, T, tau).
+	args      []any
+	gcra      bool
+	t, tau, e float64 // gcra: as the script computes them, µs
+	window    time.Duration
+	burst     int
 }
 
-func (s *Store) encode(ps []ratelimit.Policy) []any {
+func (s *Store) encode(ps []ratelimit.Policy) *encoded {
 	if e := s.cache.Load(); e != nil && samePolicies(e.policies, ps) {
-		return e.args
+		return e
 	}
-	args := make([]any, 2, 2+4*len(ps))
-	args[1] = len(ps)
-	for _, p := range ps {
-		alg := 0
-		if p.Algorithm == ratelimit.SlidingWindow {
-			alg = 1
+	e := &encoded{policies: slices.Clone(ps)}
+	if len(ps) == 1 && ps[0].Algorithm == ratelimit.GCRA {
+		p := ps[0]
+		win, lim, burst := float64(p.Window.Microseconds()), float64(p.Limit), p.Capacity()
+		e.gcra, e.window, e.burst = true, p.Window, burst
+		e.t, e.tau = win/lim, float64(burst)*win/lim
+		e.e = 1
+		if e.t < 100 {
+			e.e = e.t / 100
 		}
-		args = append(args, alg, p.Limit, p.Window.Microseconds(), p.Capacity())
+		// The shortest decimal form that reads back as the same float64,
+		// so the script computes with exactly the values gcraState uses;
+		// the cost goes last.
+		e.args = []any{strconv.FormatFloat(e.t, 'g', -1, 64), strconv.FormatFloat(e.tau, 'g', -1, 64), 0}
+	} else {
+		e.args = make([]any, 2, 2+4*len(ps))
+		e.args[1] = len(ps)
+		for _, p := range ps {
+			alg := 0
+			if p.Algorithm == ratelimit.SlidingWindow {
+				alg = 1
+			}
+			e.args = append(e.args, alg, p.Limit, p.Window.Microseconds(), p.Capacity())
+		}
 	}
-	s.cache.Store(&encoded{policies: slices.Clone(ps), args: args})
-	return args
+	s.cache.Store(e)
+	return e
 }
 
 func samePolicies(a, b []ratelimit.Policy) bool {
@@ -118,28 +146,34 @@ func (s *Store) Take(ctx context.Context, key string, cost int, _ time.Time, ps 
 		return d, errors.New("redisstore: invalid policies")
 	}
 	enc := s.encode(ps)
-	args := make([]any, len(enc))
-	copy(args, enc)
-	args[0] = cost
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	script := takeScript
-	if len(ps) == 1 && ps[0].Algorithm == ratelimit.GCRA {
-		script = gcraScript
+	c := getCall()
+	c.script, c.keys = takeScript, s.keys(key, ps, false)
+	c.args = make([]any, len(enc.args))
+	copy(c.args, enc.args)
+	if enc.gcra {
+		c.script, c.gcra = gcraScript, enc
+		c.args[len(c.args)-1] = cost
+	} else {
+		c.args[0] = cost
 	}
-	v, err := script.Run(ctx, s.client, s.keys(key, ps, false), args...).Int64Slice()
+	cmd, err := s.batch.do(ctx, c)
+	if err != nil {
+		return d, err // c may still be in a round trip: not recycled
+	}
+	if enc.gcra {
+		r, err := c.n, c.err
+		putCall(c)
+		if err != nil {
+			return d, err
+		}
+		d.States[0] = enc.gcraState(r, cost)
+		d.Allowed = d.States[0].Allowed
+		return d, nil
+	}
+	putCall(c)
+	v, err := cmd.Int64Slice()
 	if err != nil {
 		return d, err
-	}
-	if script == gcraScript && len(v) == 4 {
-		d.Allowed = v[0] == 1
-		d.States[0] = ratelimit.PolicyState{
-			Allowed:    d.Allowed,
-			Remaining:  int(v[1]),
-			ResetAfter: time.Duration(v[2]) * time.Microsecond,
-			RetryAfter: time.Duration(v[3]) * time.Microsecond,
-		}
-		return d, nil
 	}
 	if len(v) != 1+6*len(ps) {
 		return d, errReply
@@ -161,16 +195,58 @@ func (s *Store) Take(ctx context.Context, key string, cost int, _ time.Time, ps 
 	return d, nil
 }
 
-// Reset implements [ratelimit.Store].
-func (s *Store) Reset(ctx context.Context, key string, ps []ratelimit.Policy) error {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	return resetScript.Run(ctx, s.client, s.keys(key, ps, true)).Err()
+// gcraState works out a policy's state from gcraScript's reply r, with the
+// script's arithmetic: r is the arrival-time offset in ns, rounded up (so
+// Remaining is never overstated nor a wait understated), after the charge
+// when r > 0 and before it, as -1 - offset, otherwise.
+func (e *encoded) gcraState(r int64, cost int) ratelimit.PolicyState {
+	charged := r >= 0
+	if !charged {
+		r = -1 - r
+	}
+	x := float64(r) / 1000 // µs
+	st := ratelimit.PolicyState{
+		Allowed:    charged,
+		Remaining:  int(math.Floor((e.tau - x + e.e) / e.t)),
+		ResetAfter: time.Duration(r),
+	}
+	switch {
+	case charged:
+	case cost == 0:
+		st.Allowed = st.Remaining >= 1
+		if !st.Allowed {
+			st.RetryAfter = usToDuration(x + e.t - e.tau)
+		}
+	case cost > e.burst:
+		st.RetryAfter = e.window
+	default:
+		st.RetryAfter = usToDuration(x + float64(cost)*e.t - e.tau)
+	}
+	return st
 }
 
-// Close closes the connection the Store opened from [Config.URL]. A
-// [Config.Client] passed in is left open.
+// usToDuration converts µs to a Duration, rounding up to the ns.
+func usToDuration(us float64) time.Duration {
+	return time.Duration(math.Ceil(us * 1000))
+}
+
+// Reset implements [ratelimit.Store].
+func (s *Store) Reset(ctx context.Context, key string, ps []ratelimit.Policy) error {
+	c := getCall()
+	c.script, c.keys = resetScript, s.keys(key, ps, true)
+	cmd, err := s.batch.do(ctx, c)
+	if err != nil {
+		return err
+	}
+	putCall(c)
+	return cmd.Err()
+}
+
+// Close waits for the round trips in flight (each bounded by the client's
+// own timeouts) and closes the connection the Store opened from
+// [Config.URL]. A [Config.Client] passed in is left open.
 func (s *Store) Close() error {
+	s.batch.wait()
 	if s.owned {
 		return s.client.Close()
 	}

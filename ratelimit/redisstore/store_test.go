@@ -290,14 +290,16 @@ func TestConfigErrors(t *testing.T) {
 		{"missing client", redisstore.Config{}, []string{"redisstore: Client: required (or URL)"}},
 		{"client and URL", redisstore.Config{Client: redis.NewClient(&redis.Options{}), URL: "redis://127.0.0.1:1"}, []string{"redisstore: URL: set either Client or URL, not both"}},
 		{"bad URL hides its password", redisstore.Config{URL: "http://user:s3cret@host/"}, []string{"redisstore: URL: not a valid redis:// or rediss:// URL"}},
-		{"everything wrong", redisstore.Config{Client: redis.NewClient(&redis.Options{}), Prefix: "a{b}", Timeout: -time.Second},
+		{"everything wrong", redisstore.Config{Client: redis.NewClient(&redis.Options{}), Prefix: "a{b}", Timeout: -time.Second, Concurrency: -1},
 			[]string{
 				`redisstore: Prefix: "a{b}": use 1 to 64 printable ASCII characters without spaces or braces`,
+				"redisstore: Concurrency: must be between 0 and 1024, got -1",
 				"redisstore: Timeout: must be between 0 and 10s, got -1s",
 			}},
-		{"prefix with space", redisstore.Config{Client: redis.NewClient(&redis.Options{}), Prefix: "a b", Timeout: time.Minute},
+		{"prefix with space", redisstore.Config{Client: redis.NewClient(&redis.Options{}), Prefix: "a b", Timeout: time.Minute, Concurrency: 1025},
 			[]string{
 				`redisstore: Prefix: "a b": use 1 to 64 printable ASCII characters without spaces or braces`,
+				"redisstore: Concurrency: must be between 0 and 1024, got 1025",
 				"redisstore: Timeout: must be between 0 and 10s, got 1m0s",
 			}},
 	}

@@ -1,0 +1,207 @@
+package redisstore_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/apisec-go/apisec/internal/redistest"
+	"github.com/apisec-go/apisec/ratelimit"
+	"github.com/apisec-go/apisec/ratelimit/redisstore"
+)
+
+// hammer runs goroutines × each concurrent Takes of cost 1 on key and
+// returns the decisions.
+func hammer(t *testing.T, s *redisstore.Store, key string, ps []ratelimit.Policy, goroutines, each int) []ratelimit.Decision {
+	t.Helper()
+	var mu sync.Mutex
+	var out []ratelimit.Decision
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Go(func() {
+			for range each {
+				d, err := s.Take(context.Background(), key, 1, time.Now(), ps)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				out = append(out, d)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// Concurrent decisions on one hot key share round trips and scripts, and
+// each still gets its own exact answer: the admitted ones report every
+// remaining count from limit-1 down to 0 once, as sequential calls would.
+func TestHotKeyDecisionsShareCallsAndStayExact(t *testing.T) {
+	srv := redistest.Start(t)
+	s, err := redisstore.New(redisstore.Config{Client: client(t, srv.Addr), Prefix: "hot", Timeout: 2 * time.Second, Concurrency: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const limit, goroutines, each = 100, 32, 20
+	ps := []ratelimit.Policy{{Name: "hourly", Limit: limit, Window: time.Hour}}
+	if _, err := s.Take(context.Background(), "warm", 1, time.Now(), ps); err != nil { // loads the script
+		t.Fatal(err)
+	}
+	if _, err := srv.Do("CONFIG", "RESETSTAT"); err != nil {
+		t.Fatal(err)
+	}
+	var remaining []int
+	for _, d := range hammer(t, s, "k", ps, goroutines, each) {
+		st := d.States[0]
+		if d.Allowed {
+			remaining = append(remaining, st.Remaining)
+			if st.RetryAfter != 0 {
+				t.Errorf("admitted with RetryAfter %v", st.RetryAfter)
+			}
+			continue
+		}
+		if st.Remaining != 0 || st.RetryAfter <= 0 || st.RetryAfter > time.Hour/limit+time.Millisecond {
+			t.Errorf("denied: %+v; want 0 remaining and a wait of at most one emission interval", st)
+		}
+	}
+	if len(remaining) != limit {
+		t.Fatalf("admitted %d of %d, want exactly %d", len(remaining), goroutines*each, limit)
+	}
+	slices.Sort(remaining)
+	for i, r := range remaining {
+		if r != i {
+			t.Fatalf("remaining counts of the admitted decisions %v, want 0..%d once each", remaining, limit-1)
+		}
+	}
+	if n := commandCalls(t, srv, "evalsha"); n >= goroutines*each {
+		t.Errorf("%d EVALSHA for %d concurrent decisions on one key, want them shared", n, goroutines*each)
+	}
+}
+
+// Decisions on different keys in one round trip stay separate commands.
+func TestPipelinedKeysStaySeparate(t *testing.T) {
+	srv := redistest.Start(t)
+	s, err := redisstore.New(redisstore.Config{Client: client(t, srv.Addr), Prefix: "sep", Timeout: 2 * time.Second, Concurrency: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := []ratelimit.Policy{{Name: "hourly", Limit: 5, Window: time.Hour}}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	admitted := map[string]int{}
+	for k := range 8 {
+		key := "k" + strconv.Itoa(k)
+		wg.Go(func() {
+			for _, d := range hammer(t, s, key, ps, 4, 5) {
+				if d.Allowed {
+					mu.Lock()
+					admitted[key]++
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for k := range 8 {
+		if n := admitted["k"+strconv.Itoa(k)]; n != 5 {
+			t.Errorf("key k%d: admitted %d of 20, want exactly 5", k, n)
+		}
+	}
+}
+
+// After a restart or failover the server has no script: the pipelined
+// commands that meet NOSCRIPT are sent again as EVAL, and nothing fails.
+func TestNoscriptInsidePipeline(t *testing.T) {
+	srv := redistest.Start(t)
+	s, err := redisstore.New(redisstore.Config{Client: client(t, srv.Addr), Prefix: "ns", Timeout: 2 * time.Second, Concurrency: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ps := range [][]ratelimit.Policy{
+		{{Name: "gcra", Limit: 50, Window: time.Hour}},
+		{{Name: "gcra", Limit: 50, Window: time.Hour}, {Name: "exact", Limit: 50, Window: time.Hour, Algorithm: ratelimit.SlidingWindow}},
+	} {
+		if _, err := s.Take(context.Background(), "warm", 1, time.Now(), ps); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := srv.Do("SCRIPT", "FLUSH"); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, d := range hammer(t, s, "k"+strconv.Itoa(len(ps)), ps, 16, 5) {
+			if d.Allowed {
+				n++
+			}
+		}
+		if n != 50 {
+			t.Errorf("%d policies: admitted %d of 80, want exactly 50", len(ps), n)
+		}
+	}
+}
+
+// Config.Timeout holds even for a client built with go-redis defaults,
+// which ignore context deadlines on the socket (ContextTimeoutEnabled is
+// false) and would wait 3s: a hung Redis costs a decision the timeout, not
+// the client's ReadTimeout.
+func TestTimeoutHoldsWithDefaultClient(t *testing.T) {
+	srv := redistest.Start(t)
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr}) // go-redis defaults
+	t.Cleanup(func() { _ = c.Close() })
+	s, err := redisstore.New(redisstore.Config{Client: c, Prefix: "to", Timeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := []ratelimit.Policy{{Name: "p", Limit: 10, Window: time.Hour}}
+	if _, err := s.Take(context.Background(), "k", 1, time.Now(), ps); err != nil {
+		t.Fatal(err)
+	}
+	// Redis holds every command for 2s, as a server stuck in a slow
+	// command or a stalled network would.
+	if _, err := srv.Do("CLIENT", "PAUSE", "2000", "ALL"); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = s.Take(context.Background(), "k", 1, time.Now(), ps)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Take on a paused Redis: %v, want a deadline error", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Take waited %v with a 50ms timeout", d)
+	}
+
+	// A caller that gives up is let go at once too.
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { _, err := s.Take(ctx, "k", 1, time.Now(), ps); done <- err }()
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("canceled caller got %v", err)
+		}
+	case <-time.After(time.Second):
+		t.Error("a canceled caller still waits on a paused Redis")
+	}
+	// Once Redis answers again, so does the store; Close waits for the
+	// round trips left over from the pause.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := s.Take(context.Background(), "k", 1, time.Now(), ps); err == nil {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("no recovery after the pause: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
