@@ -34,10 +34,16 @@ var keyPool = sync.Pool{New: func() any { b := make([]byte, 0, 128); return &b }
 
 // headerBlock is the memory of one response's rate-limit fields: the
 // values, and the bytes of the RateLimit value when they fit (they do for
-// all but very long policy names).
+// all but very long policy names). smallBlock is the same for the common
+// response: admitted, without legacy fields, with a short RateLimit value.
 type headerBlock struct {
 	vals [6]string
 	text [160]byte
+}
+
+type smallBlock struct {
+	vals [2]string
+	text [48]byte
 }
 
 // wire is the precomputed response material of a policy set.
@@ -224,12 +230,6 @@ func (l *Limiter) writeHeaders(h http.Header, set *policySet, res *Result) {
 	if l.legacy {
 		size += 3
 	}
-	// One allocation holds every value and the bytes of the RateLimit
-	// value; each value gets a slice with its own capacity, so no slice is
-	// shared between fields.
-	blk := new(headerBlock)
-	vals := blk.vals[:size]
-	vals[0] = set.wire.policyHeader
 	var tmp [MaxPolicies * 112]byte // room for MaxPolicies items of 64-byte names
 	buf := tmp[:0]
 	for i := range np {
@@ -248,12 +248,25 @@ func (l *Limiter) writeHeaders(h http.Header, set *policySet, res *Result) {
 		}
 		buf = strconv.AppendInt(buf, t, 10)
 	}
-	if n := copy(blk.text[:], buf); n == len(buf) {
-		// blk.text is never written again, so it can back the string.
-		vals[1] = unsafe.String(&blk.text[0], n)
+	// One allocation holds every value and the bytes of the RateLimit
+	// value; each value gets a slice with its own capacity, so no slice is
+	// shared between fields. The block's bytes are never written again, so
+	// they can back the string.
+	var vals []string
+	if size == 2 && len(buf) <= len(smallBlock{}.text) {
+		blk := new(smallBlock)
+		vals = blk.vals[:]
+		vals[1] = unsafe.String(&blk.text[0], copy(blk.text[:], buf))
 	} else {
-		vals[1] = string(buf) // long policy names: one more allocation
+		blk := new(headerBlock)
+		vals = blk.vals[:size]
+		if n := copy(blk.text[:], buf); n == len(buf) {
+			vals[1] = unsafe.String(&blk.text[0], n)
+		} else {
+			vals[1] = string(buf) // long policy names: one more allocation
+		}
 	}
+	vals[0] = set.wire.policyHeader
 	h[hdrPolicy] = vals[0:1:1]
 	h[hdrRateLimit] = vals[1:2:2]
 	i := 2
