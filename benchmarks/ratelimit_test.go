@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -290,6 +291,7 @@ func BenchmarkRateLimitRedis(b *testing.B) {
 			allow(ctx, "hot")
 			b.SetParallelism((16 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
 			b.ReportAllocs()
+			calls0 := scriptCalls(b, srv)
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
@@ -300,6 +302,31 @@ func BenchmarkRateLimitRedis(b *testing.B) {
 				}
 			})
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
+			b.ReportMetric(float64(scriptCalls(b, srv)-calls0)/float64(b.N), "scripts/decision")
 		})
 	}
+}
+
+// scriptCalls is the number of EVALSHA and EVAL commands the server has
+// run, from INFO commandstats.
+func scriptCalls(b *testing.B, srv *redistest.Server) int {
+	b.Helper()
+	info, err := srv.Do("INFO", "commandstats")
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(info, "\n") {
+		line = strings.TrimSpace(line)
+		for _, cmd := range []string{"evalsha", "eval"} {
+			if rest, ok := strings.CutPrefix(line, "cmdstat_"+cmd+":calls="); ok {
+				v, err := strconv.Atoi(rest[:strings.IndexByte(rest, ',')])
+				if err != nil {
+					b.Fatal(err)
+				}
+				n += v
+			}
+		}
+	}
+	return n
 }
