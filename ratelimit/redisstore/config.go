@@ -14,7 +14,7 @@ const (
 	DefaultTimeout = 100 * time.Millisecond
 	// DefaultConcurrency is the number of round trips in flight when
 	// [Config.Concurrency] is 0.
-	DefaultConcurrency = 8
+	DefaultConcurrency = 6
 )
 
 // Config configures a [Store]. New copies it; later changes have no effect.

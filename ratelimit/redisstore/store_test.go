@@ -143,7 +143,9 @@ func commandCalls(t *testing.T, srv *redistest.Server, cmd string) int {
 	return 0
 }
 
-// Performance contract: one round trip and one EVALSHA per decision.
+// Performance contract: one round trip and one EVALSHA per decision, never
+// more. (Concurrent decisions share them: see
+// TestHotKeyDecisionsShareCallsAndStayExact.)
 func TestOneEvalshaPerDecision(t *testing.T) {
 	srv := redistest.Start(t)
 	c := client(t, srv.Addr)
