@@ -45,11 +45,19 @@ func hammer(t *testing.T, s *redisstore.Store, key string, ps []ratelimit.Policy
 // each still gets its own exact answer: the admitted ones report every
 // remaining count from limit-1 down to 0 once, as sequential calls would.
 func TestHotKeyDecisionsShareCallsAndStayExact(t *testing.T) {
-	srv := redistest.Start(t)
-	s, err := redisstore.New(redisstore.Config{Client: client(t, srv.Addr), Prefix: "hot", Timeout: 2 * time.Second, Concurrency: 1})
-	if err != nil {
-		t.Fatal(err)
+	for _, mode := range clientModes {
+		t.Run(mode.name, func(t *testing.T) {
+			srv := redistest.Start(t)
+			s, err := redisstore.New(redisstore.Config{Client: mode.client(t, srv.Addr), Prefix: "hot", Timeout: 2 * time.Second, Concurrency: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			hotKeyExact(t, srv, s)
+		})
 	}
+}
+
+func hotKeyExact(t *testing.T, srv *redistest.Server, s *redisstore.Store) {
 	const limit, goroutines, each = 100, 32, 20
 	ps := []ratelimit.Policy{{Name: "hourly", Limit: limit, Window: time.Hour}}
 	if _, err := s.Take(context.Background(), "warm", 1, time.Now(), ps); err != nil { // loads the script
@@ -147,15 +155,38 @@ func TestNoscriptInsidePipeline(t *testing.T) {
 	}
 }
 
-// Config.Timeout holds even for a client built with go-redis defaults,
-// which ignore context deadlines on the socket (ContextTimeoutEnabled is
-// false) and would wait 3s: a hung Redis costs a decision the timeout, not
-// the client's ReadTimeout.
-func TestTimeoutHoldsWithDefaultClient(t *testing.T) {
+// clientModes are the two ways the store runs round trips: on goroutines
+// of its own when the client ignores context deadlines (go-redis's
+// default), in the caller's goroutine when it applies them.
+var clientModes = []struct {
+	name   string
+	client func(t testing.TB, addr string) redis.UniversalClient
+}{
+	{"client=default", func(t testing.TB, addr string) redis.UniversalClient {
+		c := redis.NewClient(&redis.Options{Addr: addr, PoolSize: 32})
+		t.Cleanup(func() { _ = c.Close() })
+		return c
+	}},
+	{"client=ContextTimeoutEnabled", func(t testing.TB, addr string) redis.UniversalClient {
+		c := redis.NewClient(&redis.Options{Addr: addr, PoolSize: 32, ContextTimeoutEnabled: true})
+		t.Cleanup(func() { _ = c.Close() })
+		return c
+	}},
+}
+
+// Config.Timeout holds whatever the client: with go-redis defaults, which
+// ignore context deadlines on the socket and would wait 3s, and with
+// ContextTimeoutEnabled. A hung Redis costs a decision the timeout, not the
+// client's ReadTimeout.
+func TestTimeoutHolds(t *testing.T) {
+	for _, mode := range clientModes {
+		t.Run(mode.name, func(t *testing.T) { timeoutHolds(t, mode.client) })
+	}
+}
+
+func timeoutHolds(t *testing.T, newClient func(testing.TB, string) redis.UniversalClient) {
 	srv := redistest.Start(t)
-	c := redis.NewClient(&redis.Options{Addr: srv.Addr}) // go-redis defaults
-	t.Cleanup(func() { _ = c.Close() })
-	s, err := redisstore.New(redisstore.Config{Client: c, Prefix: "to", Timeout: 50 * time.Millisecond})
+	s, err := redisstore.New(redisstore.Config{Client: newClient(t, srv.Addr), Prefix: "to", Timeout: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +208,9 @@ func TestTimeoutHoldsWithDefaultClient(t *testing.T) {
 		t.Errorf("Take waited %v with a 50ms timeout", d)
 	}
 
-	// A caller that gives up is let go at once too.
+	// A caller that gives up is let go too (at once when it waits in the
+	// queue or on a round-trip goroutine; by the timeout when it makes the
+	// round trip itself).
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { _, err := s.Take(ctx, "k", 1, time.Now(), ps); done <- err }()

@@ -24,10 +24,17 @@ type Config struct {
 	// Client is the Redis connection: *redis.Client, *redis.ClusterClient,
 	// a Sentinel failover client... anything that implements
 	// redis.UniversalClient. Exactly one of Client and URL is required.
+	//
+	// Set ContextTimeoutEnabled in its options: go-redis then applies
+	// context deadlines to the socket, and a decision that finds Redis idle
+	// makes its round trip in the caller's goroutine. Without it, the Store
+	// still holds Timeout, by running round trips on goroutines of its own,
+	// which costs a hand-off per idle decision (about 30 µs on loopback).
 	Client redis.UniversalClient
 	// URL, instead of Client, names a single Redis server
 	// ("redis://[user:password@]host:port/db" or "rediss://..." for TLS);
-	// the Store then owns the connection and [Store.Close] closes it.
+	// the Store then owns the connection (with ContextTimeoutEnabled) and
+	// [Store.Close] closes it.
 	URL string
 	// Prefix namespaces the keys: "{<Prefix>:<key>}". 1 to 64 printable
 	// ASCII characters without braces or spaces; empty means DefaultPrefix.

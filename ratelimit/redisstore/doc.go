@@ -19,7 +19,11 @@
 // a single node, Sentinel, or Cluster.
 //
 // Every call has a short deadline ([Config.Timeout]) that holds whatever
-// the client's timeouts; there is no process-wide lock. Pair the store with [ratelimit.Config.OnStoreError] to
+// the client's timeouts; there is no process-wide lock. Build the client
+// with ContextTimeoutEnabled: an idle decision then makes its round trip in
+// the caller's goroutine, at the cost of a PING; without it, round trips run
+// on goroutines of the store's so that the deadline still holds, which adds
+// a goroutine hand-off to each idle decision. Pair the store with [ratelimit.Config.OnStoreError] to
 // choose what happens when Redis is unreachable; the limiter's circuit
 // breaker keeps a dead Redis from costing each request a timeout, and
 // recovery is automatic. Requires Redis 5 or later (scripts that call TIME

@@ -44,6 +44,7 @@ func New(cfg Config) (*Store, error) {
 	s := &Store{client: cfg.Client, prefix: cfg.Prefix, timeout: cfg.Timeout}
 	if cfg.URL != "" {
 		opt, _ := redis.ParseURL(cfg.URL) // validated
+		opt.ContextTimeoutEnabled = true
 		s.client, s.owned = redis.NewClient(opt), true
 	}
 	if s.prefix == "" {
@@ -52,11 +53,25 @@ func New(cfg Config) (*Store, error) {
 	if s.timeout == 0 {
 		s.timeout = DefaultTimeout
 	}
-	s.batch = batcher{client: s.client, timeout: s.timeout, max: cfg.Concurrency, maxBatch: 128}
+	s.batch = batcher{client: s.client, timeout: s.timeout, max: cfg.Concurrency, maxBatch: 128, inline: honorsDeadlines(s.client)}
 	if s.batch.max == 0 {
 		s.batch.max = DefaultConcurrency
 	}
 	return s, nil
+}
+
+// honorsDeadlines reports whether c applies context deadlines to its
+// socket reads and writes, so a call made with a deadline cannot outlast it.
+func honorsDeadlines(c redis.UniversalClient) bool {
+	switch c := c.(type) {
+	case *redis.Client:
+		return c.Options().ContextTimeoutEnabled
+	case *redis.ClusterClient:
+		return c.Options().ContextTimeoutEnabled
+	case *redis.Ring:
+		return c.Options().ContextTimeoutEnabled
+	}
+	return false
 }
 
 // keys returns the Redis keys of key: the state string, then one sorted
