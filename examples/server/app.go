@@ -119,6 +119,9 @@ func build(ctx context.Context, cfg *config, stdout io.Writer, ops *slog.Logger)
 		if err != nil {
 			return fail(&configError{"REDIS_URL", "not a redis:// URL"})
 		}
+		// Context deadlines reach the socket: the stores' short timeouts hold
+		// and an idle rate-limit decision costs one round trip, no hand-off.
+		opts.ContextTimeoutEnabled = true
 		rdb := redis.NewClient(opts)
 		app.closers = append(app.closers, rdb.Close)
 		if store, err = redisstore.New(redisstore.Config{Client: rdb, Prefix: "apisec-example:rl"}); err != nil {
