@@ -15,12 +15,13 @@ import (
 // flight, and bounds every caller's wait by its own deadline.
 //
 // A decision that finds a free slot goes out at once, alone, so a lightly
-// loaded store adds no latency. One that finds every slot busy joins a
-// queue; when a round trip ends, the queue (up to maxBatch decisions) goes
-// out as the next one: one pipeline of EVALSHA commands, each still its own
-// atomic script. Under load, Redis then reads, runs and answers many
-// decisions per system call instead of one, which is most of what a
-// decision costs it.
+// loaded store never waits for others. One that finds every slot busy
+// joins a queue; when a round trip ends, the queue (up to maxBatch
+// decisions) goes out as the next one: one pipeline of EVALSHA commands,
+// each its own atomic script, except that decisions for the same key and
+// policy share one (gcraScript decides their costs in order). Under load,
+// Redis then reads, runs and answers many decisions per system call
+// instead of one, which is most of what a decision costs it.
 //
 // Queued callers wait on a channel with a timer, so they get an answer or
 // an error by their deadline. A caller that finds a free slot makes the
