@@ -28,8 +28,10 @@ func (w *headerWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (w *headerWriter) WriteHeader(code int)        { w.code = code }
 
 func TestAllocations(t *testing.T) {
-	if testing.CoverMode() != "" {
-		t.Skip("allocation counts differ under -cover")
+	if testing.CoverMode() != "" || raceEnabled {
+		// The race detector makes sync.Pool drop a random quarter of what is
+		// put back; .ci/run pins these counts in a run without it.
+		t.Skip("allocation counts differ under -cover and -race")
 	}
 	ctx := context.Background()
 	big := []ratelimit.Policy{{Name: "p", Limit: 1_000_000_000, Window: time.Second}}

@@ -284,6 +284,11 @@ func TestBreachOutageIs503(t *testing.T) {
 }
 
 func TestDecodeAllocations(t *testing.T) {
+	if testing.CoverMode() != "" || raceEnabled {
+		// The race detector makes sync.Pool drop a random quarter of what is
+		// put back; .ci/run pins these counts in a run without it.
+		t.Skip("allocation counts differ under -cover and -race")
+	}
 	d := validate.MustNew(validate.Config{})
 	r, body := newBenchRequest()
 	w := httptest.NewRecorder()
@@ -300,8 +305,8 @@ func TestDecodeAllocations(t *testing.T) {
 	})
 	// The *Registration, its four strings, and net/mail's parse of the
 	// address (five allocations in Go 1.26).
-	if allocs > 10+raceSlack {
-		t.Fatalf("Decode allocates %v times per body, want at most %d", allocs, 10+raceSlack)
+	if allocs > 10 {
+		t.Fatalf("Decode allocates %v times per body, want at most 10", allocs)
 	}
 	// A rejection whose body is already compiled: the RequestError, the
 	// field errors, the header values and what net/mail allocates.
@@ -313,14 +318,14 @@ func TestDecodeAllocations(t *testing.T) {
 			t.Fatal("accepted")
 		}
 	})
-	if allocs > 15+raceSlack {
-		t.Fatalf("a cached 422 allocates %v times, want at most %d", allocs, 15+raceSlack)
+	if allocs > 15 {
+		t.Fatalf("a cached 422 allocates %v times, want at most 15", allocs)
 	}
 	allocs = testing.AllocsPerRun(100, func() {
 		_, _ = validate.Unmarshal[Registration](context.Background(), d, []byte(`{"age":1,"age":2}`), nil)
 	})
-	if allocs > 4+raceSlack {
-		t.Fatalf("rejecting a duplicate key allocates %v times, want at most %d", allocs, 4+raceSlack)
+	if allocs > 4 {
+		t.Fatalf("rejecting a duplicate key allocates %v times, want at most 4", allocs)
 	}
 }
 

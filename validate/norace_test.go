@@ -2,5 +2,4 @@
 
 package validate_test
 
-// raceSlack is zero without the race detector: allocation pins are exact.
-const raceSlack = 0
+const raceEnabled = false
