@@ -238,3 +238,68 @@ func timeoutHolds(t *testing.T, newClient func(testing.TB, string) redis.Univers
 		t.Fatal(err)
 	}
 }
+
+// A decision whose caller gives up while it waits in the queue is never
+// sent: it charges nothing and costs Redis nothing. Only the one already on
+// the wire when Redis stalled is decided.
+func TestAbandonedQueuedDecisionsAreNotSent(t *testing.T) {
+	srv := redistest.Start(t)
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr}) // round trips on the store's goroutines
+	t.Cleanup(func() { _ = c.Close() })
+	s, err := redisstore.New(redisstore.Config{Client: c, Prefix: "ab", Timeout: 5 * time.Second, Concurrency: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := []ratelimit.Policy{{Name: "p", Limit: 10, Window: time.Hour}}
+	if _, err := s.Take(context.Background(), "warm", 1, time.Now(), ps); err != nil { // loads the script
+		t.Fatal(err)
+	}
+	if _, err := srv.Do("CONFIG", "RESETSTAT"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Do("CLIENT", "PAUSE", "1000", "ALL"); err != nil {
+		t.Fatal(err)
+	}
+	// The first takes the only slot and stalls on the wire; the next four
+	// queue behind it, and their callers give up there.
+	first := make(chan error, 1)
+	go func() {
+		d, err := s.Take(context.Background(), "k", 1, time.Now(), ps)
+		if err == nil && !d.Allowed {
+			err = errors.New("denied")
+		}
+		first <- err
+	}()
+	time.Sleep(50 * time.Millisecond) // let it take the slot first; not a clock under test
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Go(func() {
+			_, err := s.Take(ctx, "k", 1, time.Now(), ps)
+			errs <- err
+		})
+	}
+	time.Sleep(50 * time.Millisecond) // let them queue
+	cancel()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("queued caller that gave up: %v, want context.Canceled", err)
+		}
+	}
+	if err := <-first; err != nil {
+		t.Errorf("the decision on the wire: %v, want admitted once Redis resumes", err)
+	}
+	if err := s.Close(); err != nil { // waits for the round trips to end
+		t.Fatal(err)
+	}
+	if n := commandCalls(t, srv, "evalsha"); n != 1 {
+		t.Errorf("%d EVALSHA, want 1: only the decision that was on the wire", n)
+	}
+	d, err := s.Take(context.Background(), "k", 1, time.Now(), ps)
+	if err != nil || !d.Allowed || d.States[0].Remaining != 8 {
+		t.Errorf("after the pause: %+v %v; want admitted with 8 remaining (the abandoned decisions charged nothing)", d, err)
+	}
+}

@@ -15,9 +15,12 @@ import (
 // Share one quota between every process of a service through a Redis
 // Cluster. If Redis becomes unreachable, each process keeps limiting on
 // its own (FailLocal) and switches back by itself when Redis returns.
+// ContextTimeoutEnabled lets a decision make its round trip in the
+// request's goroutine, bounded by the store's Timeout.
 func Example() {
 	client := redis.NewUniversalClient(&redis.UniversalOptions{
-		Addrs: []string{"10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"},
+		Addrs:                 []string{"10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"},
+		ContextTimeoutEnabled: true,
 	})
 	store, err := redisstore.New(redisstore.Config{Client: client, Prefix: "myapi", Timeout: 50 * time.Millisecond})
 	if err != nil {
@@ -43,9 +46,10 @@ func Example() {
 // A bad configuration is reported in full, and a URL's password never
 // appears in the error.
 func ExampleNew_configError() {
-	_, err := redisstore.New(redisstore.Config{URL: "http://user:s3cret@cache:6379", Timeout: time.Minute})
+	_, err := redisstore.New(redisstore.Config{URL: "http://user:s3cret@cache:6379", Timeout: time.Minute, Concurrency: -1})
 	fmt.Println(err)
 	// Output:
 	// redisstore: URL: not a valid redis:// or rediss:// URL
+	// redisstore: Concurrency: must be between 0 and 1024, got -1
 	// redisstore: Timeout: must be between 0 and 10s, got 1m0s
 }
