@@ -238,7 +238,7 @@ func (b *batcher) send(ctx context.Context, batch []*call) {
 		if len(x.calls) > 1 {
 			args = append(args[:len(args):len(args)], make([]any, len(x.calls)-1)...)
 			for i, o := range x.calls[1:] {
-				args[len(c.args)+i] = o.args[len(o.args)-1] // the cost
+				args[len(c.args)+i] = o.args[o.gcra.costAt] // the cost, last
 			}
 		}
 		if eval {

@@ -95,9 +95,13 @@ func (s *Store) keys(key string, ps []ratelimit.Policy, all bool) []string {
 // encoded is the script arguments describing a policy slice, boxed once.
 type encoded struct {
 	policies []ratelimit.Policy // a copy, to detect a changed slice
-	// args: takeScript's (cost placeholder, count, then 4 per policy), or
-	// for a single GCRA policy gcraScript's (cost placeholder, T, tau).
+	// script is gcraScript for a single GCRA policy (gcra), else
+	// takeScript; args are its arguments, with a placeholder for the cost
+	// at costAt: takeScript's (cost, count, then 4 per policy) or
+	// gcraScript's (T, tau, cost).
+	script    *redis.Script
 	args      []any
+	costAt    int
 	gcra      bool
 	t, tau, e float64 // gcra: as the script computes them, µs
 	window    time.Duration
@@ -108,11 +112,11 @@ func (s *Store) encode(ps []ratelimit.Policy) *encoded {
 	if e := s.cache.Load(); e != nil && samePolicies(e.policies, ps) {
 		return e
 	}
-	e := &encoded{policies: slices.Clone(ps)}
+	e := &encoded{policies: slices.Clone(ps), script: takeScript}
 	if len(ps) == 1 && ps[0].Algorithm == ratelimit.GCRA {
 		p := ps[0]
 		win, lim, burst := float64(p.Window.Microseconds()), float64(p.Limit), p.Capacity()
-		e.gcra, e.window, e.burst = true, p.Window, burst
+		e.script, e.costAt, e.gcra, e.window, e.burst = gcraScript, 2, true, p.Window, burst
 		e.t, e.tau = win/lim, float64(burst)*win/lim
 		e.e = 1
 		if e.t < 100 {
@@ -162,14 +166,11 @@ func (s *Store) Take(ctx context.Context, key string, cost int, _ time.Time, ps 
 	}
 	enc := s.encode(ps)
 	c := getCall()
-	c.script, c.keys = takeScript, s.keys(key, ps, false)
-	c.args = make([]any, len(enc.args))
-	copy(c.args, enc.args)
+	c.script, c.keys = enc.script, s.keys(key, ps, false)
+	c.args = slices.Clone(enc.args)
+	c.args[enc.costAt] = cost
 	if enc.gcra {
-		c.script, c.gcra = gcraScript, enc
-		c.args[len(c.args)-1] = cost
-	} else {
-		c.args[0] = cost
+		c.gcra = enc // calls for the same key may share a script call
 	}
 	cmd, err := s.batch.do(ctx, c)
 	if err != nil {
