@@ -229,17 +229,26 @@ func TestLegacyHeadersAreOptIn(t *testing.T) {
 // Each header value must be a slice of its own: a handler appending to one
 // field must not change another (DESIGN: never share a slice in a Header).
 func TestHeaderSlicesAreNotShared(t *testing.T) {
-	ps := []ratelimit.Policy{{Name: "p", Limit: 1, Window: time.Minute}}
-	h := newLimiter(t, ratelimit.Config{Policies: ps, LegacyHeaders: true}).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Add("RateLimit-Policy", "extra")
-		w.Header().Add("X-RateLimit-Limit", "extra")
-	}))
-	rec := get(h, "192.0.2.1:1", "/")
-	if got := rec.Header().Values("RateLimit"); len(got) != 1 {
-		t.Errorf("RateLimit = %q after appending to another field", got)
-	}
-	if got := rec.Header().Values("X-RateLimit-Remaining"); len(got) != 1 {
-		t.Errorf("X-RateLimit-Remaining = %q after appending to another field", got)
+	// Without legacy fields an admitted response's values share a smaller
+	// block than with them: both must keep each field's slice apart.
+	for _, legacy := range []bool{false, true} {
+		t.Run("legacy="+strconv.FormatBool(legacy), func(t *testing.T) {
+			ps := []ratelimit.Policy{{Name: "p", Limit: 1, Window: time.Minute}}
+			h := newLimiter(t, ratelimit.Config{Policies: ps, LegacyHeaders: legacy}).Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Add("RateLimit-Policy", "extra")
+				w.Header().Add("X-RateLimit-Limit", "extra")
+			}))
+			rec := get(h, "192.0.2.1:1", "/")
+			if got := rec.Header().Values("RateLimit"); len(got) != 1 || !strings.HasPrefix(got[0], `"p";r=`) {
+				t.Errorf("RateLimit = %q after appending to another field", got)
+			}
+			if !legacy {
+				return
+			}
+			if got := rec.Header().Values("X-RateLimit-Remaining"); len(got) != 1 {
+				t.Errorf("X-RateLimit-Remaining = %q after appending to another field", got)
+			}
+		})
 	}
 }
 
