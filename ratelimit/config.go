@@ -90,6 +90,15 @@ func (p Policy) Capacity() int {
 	return p.Limit
 }
 
+// Equal reports whether p and q limit alike: the same Name, Limit, Window,
+// Algorithm and Capacity (so Burst 0 equals Burst == Limit). Policy has no
+// ==; a [Store] compares with Equal (for example through
+// slices.EqualFunc) to find state it prepared for an earlier policy set.
+func (p Policy) Equal(q Policy) bool {
+	return p.Name == q.Name && p.Limit == q.Limit && p.Window == q.Window &&
+		p.Algorithm == q.Algorithm && p.Capacity() == q.Capacity()
+}
+
 // FailurePolicy says what a [Limiter] does when its [Store] fails, times out
 // or is behind an open circuit breaker.
 type FailurePolicy int

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -177,25 +178,12 @@ func (m *Memory) Close() error {
 	return nil
 }
 
-func samePolicies(a, b []Policy) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		x, y := &a[i], &b[i]
-		if x.Name != y.Name || x.Limit != y.Limit || x.Window != y.Window || x.Algorithm != y.Algorithm || x.Capacity() != y.Capacity() {
-			return false
-		}
-	}
-	return true
-}
-
 var errPolicies = errors.New("ratelimit: invalid policies for store")
 
 func (m *Memory) table(ps []Policy) (*table, error) {
 	if tabs := m.tables.Load(); tabs != nil {
 		for _, t := range *tabs {
-			if samePolicies(t.policies, ps) {
+			if slices.EqualFunc(t.policies, ps, Policy.Equal) {
 				return t, nil
 			}
 		}
@@ -206,7 +194,7 @@ func (m *Memory) table(ps []Policy) (*table, error) {
 	if tabs := m.tables.Load(); tabs != nil {
 		old = *tabs
 		for _, t := range old {
-			if samePolicies(t.policies, ps) {
+			if slices.EqualFunc(t.policies, ps, Policy.Equal) {
 				return t, nil
 			}
 		}

@@ -84,3 +84,33 @@ func TestPolicyString(t *testing.T) {
 		}
 	}
 }
+
+// Stores find the state they prepared for a policy set with Policy.Equal;
+// a field it ignored would let a changed policy keep the old one's state.
+func TestPolicyEqual(t *testing.T) {
+	base := ratelimit.Policy{Name: "api", Limit: 10, Window: time.Minute}
+	for _, tt := range []struct {
+		name string
+		edit func(*ratelimit.Policy)
+		want bool
+	}{
+		{"same", func(*ratelimit.Policy) {}, true},
+		{"burst 0 is burst == limit", func(p *ratelimit.Policy) { p.Burst = 10 }, true},
+		{"name", func(p *ratelimit.Policy) { p.Name = "API" }, false},
+		{"limit", func(p *ratelimit.Policy) { p.Limit = 11 }, false},
+		{"window", func(p *ratelimit.Policy) { p.Window = time.Hour }, false},
+		{"algorithm", func(p *ratelimit.Policy) { p.Algorithm = ratelimit.SlidingWindow }, false},
+		{"burst", func(p *ratelimit.Policy) { p.Burst = 20 }, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			q := base
+			tt.edit(&q)
+			if got := base.Equal(q); got != tt.want {
+				t.Errorf("%+v.Equal(%+v) = %v, want %v", base, q, got, tt.want)
+			}
+			if got := q.Equal(base); got != tt.want {
+				t.Errorf("%+v.Equal(%+v) = %v, want %v (not symmetric)", q, base, got, tt.want)
+			}
+		})
+	}
+}

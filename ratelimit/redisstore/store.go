@@ -109,7 +109,7 @@ type encoded struct {
 }
 
 func (s *Store) encode(ps []ratelimit.Policy) *encoded {
-	if e := s.cache.Load(); e != nil && samePolicies(e.policies, ps) {
+	if e := s.cache.Load(); e != nil && slices.EqualFunc(e.policies, ps, ratelimit.Policy.Equal) {
 		return e
 	}
 	e := &encoded{policies: slices.Clone(ps), script: takeScript}
@@ -139,19 +139,6 @@ func (s *Store) encode(ps []ratelimit.Policy) *encoded {
 	}
 	s.cache.Store(e)
 	return e
-}
-
-func samePolicies(a, b []ratelimit.Policy) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		x, y := &a[i], &b[i]
-		if x.Name != y.Name || x.Limit != y.Limit || x.Window != y.Window || x.Algorithm != y.Algorithm || x.Capacity() != y.Capacity() {
-			return false
-		}
-	}
-	return true
 }
 
 // Take implements [ratelimit.Store]. now is ignored: the Redis server's
