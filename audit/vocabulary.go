@@ -119,16 +119,17 @@ func NewRecorder(cfg RecorderConfig) (*Recorder, error) {
 
 // Event logs a custom event. Use it for names the helpers do not cover.
 func (rec *Recorder) Event(ctx context.Context, level slog.Level, name string, attrs ...slog.Attr) {
-	rec.log(ctx, level, name, "", false, attrs)
+	rec.log(ctx, level, name, "", false, nil, attrs)
 }
 
-func (rec *Recorder) user(ctx context.Context, level slog.Level, name, user string, attrs []slog.Attr) {
-	rec.log(ctx, level, name, user, true, attrs)
+func (rec *Recorder) user(ctx context.Context, level slog.Level, name, user string, attrs []slog.Attr, own ...slog.Attr) {
+	rec.log(ctx, level, name, user, true, own, attrs)
 }
 
 // log builds the record itself so that its source location is the
-// application's call of the helper, not this file.
-func (rec *Recorder) log(ctx context.Context, level slog.Level, name, user string, withUser bool, attrs []slog.Attr) {
+// application's call of the helper, not this file. The record holds the
+// user, then the helper's own attributes, then the caller's.
+func (rec *Recorder) log(ctx context.Context, level slog.Level, name, user string, withUser bool, own, attrs []slog.Attr) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -146,6 +147,7 @@ func (rec *Recorder) log(ctx context.Context, level slog.Level, name, user strin
 	if withUser {
 		r.AddAttrs(slog.String(KeyUser, user))
 	}
+	r.AddAttrs(own...)
 	r.AddAttrs(attrs...)
 	_ = h.Handle(ctx, r) // like slog.Logger, ignore the handler's error
 }
@@ -168,7 +170,7 @@ func (rec *Recorder) LoginSucceeded(ctx context.Context, user string, attrs ...s
 // LoginSucceededAfterFail logs authn_login_successafterfail (Info) with
 // the number of failures before the success.
 func (rec *Recorder) LoginSucceededAfterFail(ctx context.Context, user string, failures int, attrs ...slog.Attr) {
-	rec.user(ctx, slog.LevelInfo, LoginSuccessAfterFail, user, append([]slog.Attr{slog.Int(KeyFailures, failures)}, attrs...))
+	rec.user(ctx, slog.LevelInfo, LoginSuccessAfterFail, user, attrs, slog.Int(KeyFailures, failures))
 }
 
 // LoginFailed logs authn_login_fail (Warn). The username is hashed when
@@ -186,7 +188,7 @@ func (rec *Recorder) LoginFailMax(ctx context.Context, user string, attrs ...slo
 
 // LoginLocked logs authn_login_lock (Warn): the account was locked.
 func (rec *Recorder) LoginLocked(ctx context.Context, user, reason string, attrs ...slog.Attr) {
-	rec.user(ctx, slog.LevelWarn, LoginLock, rec.failedUser(user), append([]slog.Attr{slog.String(KeyReason, reason)}, attrs...))
+	rec.user(ctx, slog.LevelWarn, LoginLock, rec.failedUser(user), attrs, slog.String(KeyReason, reason))
 }
 
 // PasswordChanged logs authn_password_change (Info).
@@ -224,13 +226,13 @@ func (rec *Recorder) TokenDeleted(ctx context.Context, user string, attrs ...slo
 // AuthzFailed logs authz_fail (Critical): user tried to reach resource
 // without the right.
 func (rec *Recorder) AuthzFailed(ctx context.Context, user, resource string, attrs ...slog.Attr) {
-	rec.user(ctx, LevelCritical, AuthzFail, user, append([]slog.Attr{slog.String(KeyResource, resource)}, attrs...))
+	rec.user(ctx, LevelCritical, AuthzFail, user, attrs, slog.String(KeyResource, resource))
 }
 
 // AuthzChanged logs authz_change (Warn): user's role went from one value
 // to another.
 func (rec *Recorder) AuthzChanged(ctx context.Context, user, from, to string, attrs ...slog.Attr) {
-	rec.user(ctx, slog.LevelWarn, AuthzChange, user, append([]slog.Attr{slog.String(KeyFrom, from), slog.String(KeyTo, to)}, attrs...))
+	rec.user(ctx, slog.LevelWarn, AuthzChange, user, attrs, slog.String(KeyFrom, from), slog.String(KeyTo, to))
 }
 
 // AdminAction logs authz_admin (Warn): a privileged user acted.
@@ -240,39 +242,39 @@ func (rec *Recorder) AdminAction(ctx context.Context, user string, attrs ...slog
 
 // UserCreated logs user_created (Warn): actor created user.
 func (rec *Recorder) UserCreated(ctx context.Context, actor, user string, attrs ...slog.Attr) {
-	rec.user(ctx, slog.LevelWarn, UserCreated, user, append([]slog.Attr{slog.String(KeyActor, actor)}, attrs...))
+	rec.user(ctx, slog.LevelWarn, UserCreated, user, attrs, slog.String(KeyActor, actor))
 }
 
 // UserUpdated logs user_updated (Warn).
 func (rec *Recorder) UserUpdated(ctx context.Context, actor, user string, attrs ...slog.Attr) {
-	rec.user(ctx, slog.LevelWarn, UserUpdated, user, append([]slog.Attr{slog.String(KeyActor, actor)}, attrs...))
+	rec.user(ctx, slog.LevelWarn, UserUpdated, user, attrs, slog.String(KeyActor, actor))
 }
 
 // UserDeleted logs user_deleted (Warn).
 func (rec *Recorder) UserDeleted(ctx context.Context, actor, user string, attrs ...slog.Attr) {
-	rec.user(ctx, slog.LevelWarn, UserDeleted, user, append([]slog.Attr{slog.String(KeyActor, actor)}, attrs...))
+	rec.user(ctx, slog.LevelWarn, UserDeleted, user, attrs, slog.String(KeyActor, actor))
 }
 
 // SensitiveRead logs sensitive_read (Warn): user read resource, which is
 // marked sensitive. SensitiveCreated, SensitiveUpdated and SensitiveDeleted
 // do the same for the other operations.
 func (rec *Recorder) SensitiveRead(ctx context.Context, user, resource string, attrs ...slog.Attr) {
-	rec.user(ctx, slog.LevelWarn, SensitiveRead, user, append([]slog.Attr{slog.String(KeyResource, resource)}, attrs...))
+	rec.user(ctx, slog.LevelWarn, SensitiveRead, user, attrs, slog.String(KeyResource, resource))
 }
 
 // SensitiveCreated logs sensitive_create (Warn).
 func (rec *Recorder) SensitiveCreated(ctx context.Context, user, resource string, attrs ...slog.Attr) {
-	rec.user(ctx, slog.LevelWarn, SensitiveCreate, user, append([]slog.Attr{slog.String(KeyResource, resource)}, attrs...))
+	rec.user(ctx, slog.LevelWarn, SensitiveCreate, user, attrs, slog.String(KeyResource, resource))
 }
 
 // SensitiveUpdated logs sensitive_update (Warn).
 func (rec *Recorder) SensitiveUpdated(ctx context.Context, user, resource string, attrs ...slog.Attr) {
-	rec.user(ctx, slog.LevelWarn, SensitiveUpdate, user, append([]slog.Attr{slog.String(KeyResource, resource)}, attrs...))
+	rec.user(ctx, slog.LevelWarn, SensitiveUpdate, user, attrs, slog.String(KeyResource, resource))
 }
 
 // SensitiveDeleted logs sensitive_delete (Warn).
 func (rec *Recorder) SensitiveDeleted(ctx context.Context, user, resource string, attrs ...slog.Attr) {
-	rec.user(ctx, slog.LevelWarn, SensitiveDelete, user, append([]slog.Attr{slog.String(KeyResource, resource)}, attrs...))
+	rec.user(ctx, slog.LevelWarn, SensitiveDelete, user, attrs, slog.String(KeyResource, resource))
 }
 
 // SessionCreated logs session_created (Info). Never pass the session id.
@@ -282,7 +284,7 @@ func (rec *Recorder) SessionCreated(ctx context.Context, user string, attrs ...s
 
 // SessionExpired logs session_expired (Info).
 func (rec *Recorder) SessionExpired(ctx context.Context, user, reason string, attrs ...slog.Attr) {
-	rec.user(ctx, slog.LevelInfo, SessionExpired, user, append([]slog.Attr{slog.String(KeyReason, reason)}, attrs...))
+	rec.user(ctx, slog.LevelInfo, SessionExpired, user, attrs, slog.String(KeyReason, reason))
 }
 
 // SessionUsedAfterExpiry logs session_use_after_expire (Critical).
@@ -293,7 +295,7 @@ func (rec *Recorder) SessionUsedAfterExpiry(ctx context.Context, user string, at
 // InputValidationFailed logs input_validation_fail (Warn) naming the
 // fields that failed (never their values).
 func (rec *Recorder) InputValidationFailed(ctx context.Context, user string, fields []string, attrs ...slog.Attr) {
-	rec.user(ctx, slog.LevelWarn, InputValidationFail, user, append([]slog.Attr{slog.Any(KeyFields, fields)}, attrs...))
+	rec.user(ctx, slog.LevelWarn, InputValidationFail, user, attrs, slog.Any(KeyFields, fields))
 }
 
 // DecryptFailed logs crypt_decrypt_fail (Warn).

@@ -149,3 +149,23 @@ func TestRecorderSourceIsTheCaller(t *testing.T) {
 		}
 	}
 }
+
+// TestRecorderAttributeOrder: a helper's record holds the user, then the
+// helper's own attributes, then the caller's, none lost.
+func TestRecorderAttributeOrder(t *testing.T) {
+	var c capture
+	logger := slog.New(slog.NewJSONHandler(&c, &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey {
+			return slog.Attr{}
+		}
+		return a
+	}}))
+	rec, _ := audit.NewRecorder(audit.RecorderConfig{Logger: logger})
+	rec.AuthzChanged(context.Background(), "u", "user", "admin", slog.String("ticket", "T-1"), slog.Int("n", 2))
+	rec.LoginSucceeded(context.Background(), "u", slog.String("mfa", "totp"))
+	want := `{"level":"WARN","msg":"authz_change","user":"u","from":"user","to":"admin","ticket":"T-1","n":2}` + "\n" +
+		`{"level":"INFO","msg":"authn_login_success","user":"u","mfa":"totp"}` + "\n"
+	if got := c.String(); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
