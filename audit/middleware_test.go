@@ -556,6 +556,24 @@ func TestHandlerAllocs(t *testing.T) {
 	}
 }
 
+// TestRecorderAllocs: a vocabulary helper with attributes of its own and
+// the caller's allocates nothing itself: its attributes go straight into
+// the record. walkHandler is enabled (so the record is built) and reads
+// every attribute without allocating.
+func TestRecorderAllocs(t *testing.T) {
+	rec, err := audit.NewRecorder(audit.RecorderConfig{Logger: slog.New(walkHandler{})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	got := testing.AllocsPerRun(200, func() {
+		rec.AuthzChanged(ctx, "u", "user", "admin", slog.String("ticket", "T-1"))
+	})
+	if got != 0 {
+		t.Errorf("allocs = %v, want 0", got)
+	}
+}
+
 type discardWriter struct {
 	h      http.Header
 	status int
