@@ -177,6 +177,30 @@ func TestRevocation(t *testing.T) {
 	check("other subject unaffected", tokOther, nil)
 	check("issued after the subject revocation", tokNew, nil)
 
+	// The token is accepted until exp + leeway (30 s by default): a
+	// revocation must hold through that window, whether made before exp
+	// or inside the window.
+	tokLate := hs256(hdrHS256, claims(map[string]any{"jti": "e", "sub": "late"}), testSecret)
+	tokLater := hs256(hdrHS256, claims(map[string]any{"jti": "f", "sub": "late"}), testSecret)
+	p, err = a.VerifyToken(ctx, tokLate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := revs.Revoke(ctx, p.Claims.(*auth.Claims).TokenInfo()); err != nil {
+		t.Fatal(err)
+	}
+	now = testNow.Add(10*time.Minute + 10*time.Second) // past exp, within leeway
+	check("revoked before exp, presented within the leeway", tokLate, auth.ErrTokenRevoked)
+	p, err = a.VerifyToken(ctx, tokLater)
+	if err != nil {
+		t.Fatalf("a token within the leeway: %v", err)
+	}
+	if err := revs.Revoke(ctx, p.Claims.(*auth.Claims).TokenInfo()); err != nil {
+		t.Fatal(err)
+	}
+	check("revoked within the leeway", tokLater, auth.ErrTokenRevoked)
+	now = testNow
+
 	t.Run("revocation failure is 503", func(t *testing.T) {
 		cfg := baseConfig()
 		cfg.Revocations = failingRevocations{}

@@ -24,14 +24,17 @@ type TokenInfo struct {
 type RevocationList interface {
 	// IsRevoked reports whether t was revoked by ID or by subject.
 	IsRevoked(ctx context.Context, t TokenInfo) (bool, error)
-	// Revoke revokes the token t.ID of issuer t.Issuer until t.ExpiresAt;
-	// the entry then expires with the token. Pass t as the Authenticator
-	// reports it ([Claims.TokenInfo]): implementations may key entries by
-	// subject as well. t.ID must not be empty; ErrNoTokenID otherwise.
+	// Revoke revokes the token t.ID of issuer t.Issuer until
+	// t.ExpiresAt + MaxLeeway: an Authenticator accepts a token until its
+	// exp plus its leeway, so an entry that expired with the token would
+	// let it back in for that long. Revoking a token within MaxLeeway
+	// after its exp still records it. Pass t as the Authenticator reports
+	// it ([Claims.TokenInfo]): implementations may key entries by subject
+	// as well. t.ID must not be empty; ErrNoTokenID otherwise.
 	Revoke(ctx context.Context, t TokenInfo) error
 	// RevokeSubject revokes every token of subject from issuer issued at
-	// or before before. The entry is kept for ttl, which should be the
-	// longest token lifetime the issuer grants.
+	// or before before. The entry is kept for ttl + MaxLeeway; ttl should
+	// be the longest token lifetime the issuer grants.
 	RevokeSubject(ctx context.Context, issuer, subject string, before time.Time, ttl time.Duration) error
 }
 
@@ -51,7 +54,7 @@ type MemoryRevocationList struct {
 	max int
 
 	mu       sync.RWMutex
-	ids      map[[2]string]time.Time    // (iss, jti) -> expiry
+	ids      map[[2]string]time.Time    // (iss, jti) -> exp + MaxLeeway
 	subjects map[[2]string]subjectEntry // (iss, sub)
 }
 
@@ -104,9 +107,9 @@ func (m *MemoryRevocationList) Revoke(_ context.Context, t TokenInfo) error {
 	if t.ID == "" {
 		return ErrNoTokenID
 	}
-	now := m.now()
-	if !now.Before(t.ExpiresAt) {
-		return nil // already expired: nothing to remember
+	now, until := m.now(), t.ExpiresAt.Add(MaxLeeway)
+	if !now.Before(until) {
+		return nil // no Authenticator accepts it any more: nothing to remember
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -114,8 +117,8 @@ func (m *MemoryRevocationList) Revoke(_ context.Context, t TokenInfo) error {
 		return err
 	}
 	k := [2]string{t.Issuer, t.ID}
-	if t.ExpiresAt.After(m.ids[k]) {
-		m.ids[k] = t.ExpiresAt
+	if until.After(m.ids[k]) {
+		m.ids[k] = until
 	}
 	return nil
 }
@@ -136,7 +139,7 @@ func (m *MemoryRevocationList) RevokeSubject(_ context.Context, issuer, subject 
 	if before.After(e.before) {
 		e.before = before
 	}
-	if exp := now.Add(ttl); exp.After(e.expires) {
+	if exp := now.Add(ttl + MaxLeeway); exp.After(e.expires) {
 		e.expires = exp
 	}
 	m.subjects[k] = e

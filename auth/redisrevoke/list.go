@@ -95,15 +95,16 @@ func (l *List) IsRevoked(ctx context.Context, t auth.TokenInfo) (bool, error) {
 }
 
 // Revoke implements [auth.RevocationList]: the entry expires at the
-// token's exp, by the Redis server clock.
+// token's exp plus [auth.MaxLeeway], by the Redis server clock.
 func (l *List) Revoke(ctx context.Context, t auth.TokenInfo) error {
 	if t.ID == "" {
 		return auth.ErrNoTokenID
 	}
-	if !time.Now().Before(t.ExpiresAt) {
+	until := t.ExpiresAt.Add(auth.MaxLeeway)
+	if !time.Now().Before(until) {
 		return nil
 	}
-	return l.c.SetArgs(ctx, l.jtiKey(t), "1", redis.SetArgs{ExpireAt: t.ExpiresAt}).Err()
+	return l.c.SetArgs(ctx, l.jtiKey(t), "1", redis.SetArgs{ExpireAt: until}).Err()
 }
 
 // The cut-off only moves forward and the entry lives at least ttl.
@@ -117,11 +118,12 @@ if left > ttl then ttl = left end
 redis.call('SET', KEYS[1], before, 'PX', ttl)
 return 1`)
 
-// RevokeSubject implements [auth.RevocationList].
+// RevokeSubject implements [auth.RevocationList]: the entry lives
+// ttl + [auth.MaxLeeway], or longer if an earlier call asked for more.
 func (l *List) RevokeSubject(ctx context.Context, issuer, subject string, before time.Time, ttl time.Duration) error {
 	if ttl <= 0 {
 		return nil
 	}
-	ms := max(ttl.Milliseconds(), 1)
+	ms := (ttl + auth.MaxLeeway).Milliseconds()
 	return revokeSubject.Run(ctx, l.c, []string{l.subKey(issuer, subject)}, before.UnixMilli(), ms).Err()
 }

@@ -76,15 +76,28 @@ func TestOneRoundTripAndTTL(t *testing.T) {
 	if n := hook.n.Load(); n != 1 {
 		t.Fatalf("%d round trips, want 1", n)
 	}
-	// The entry lives exactly as long as the token.
+	// The entry lives as long as an Authenticator may accept the token:
+	// its exp plus the largest leeway.
 	key := redisrevoke.DefaultPrefix + "{" + b64("iss") + "." + b64("sub") + "}:jti:" + b64("jti")
 	pttl, err := srv.Do("PTTL", key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ms, _ := strconv.ParseInt(pttl, 10, 64)
-	if want := time.Until(exp).Milliseconds(); ms > want+1000 || ms < want-5000 {
+	if want := time.Until(exp.Add(auth.MaxLeeway)).Milliseconds(); ms > want+1000 || ms < want-5000 {
 		t.Fatalf("PTTL %d ms, want about %d", ms, want)
+	}
+	// A subject entry likewise lives ttl + MaxLeeway.
+	if err := l.RevokeSubject(ctx, "iss", "sub", time.Now(), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	pttl, err = srv.Do("PTTL", redisrevoke.DefaultPrefix+"{"+b64("iss")+"."+b64("sub")+"}:sub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, _ = strconv.ParseInt(pttl, 10, 64)
+	if want := (time.Minute + auth.MaxLeeway).Milliseconds(); ms > want || ms < want-5000 {
+		t.Fatalf("subject PTTL %d ms, want about %d", ms, want)
 	}
 }
 

@@ -59,10 +59,27 @@ func Run(t *testing.T, newList func(t *testing.T) auth.RevocationList) {
 			t.Fatalf("err %v, want ErrNoTokenID", err)
 		}
 	})
-	t.Run("revoking an expired token is a no-op", func(t *testing.T) {
+	// An Authenticator accepts a token until exp + its leeway (at most
+	// auth.MaxLeeway), so the entry must outlive exp by that much.
+	t.Run("a token past exp but within MaxLeeway stays revoked", func(t *testing.T) {
+		l := newList(t)
+		ti := tok("iss", "sub", "late", iat)
+		ti.ExpiresAt = now.Add(-time.Second)
+		mustOK(t, l.Revoke(ctx, ti))
+		if !revoked(t, l, ti) {
+			t.Fatal("a token an Authenticator may still accept (leeway) is not revoked")
+		}
+		ti.ExpiresAt = now.Add(-auth.MaxLeeway + 2*time.Second)
+		ti.ID = "later"
+		mustOK(t, l.Revoke(ctx, ti))
+		if !revoked(t, l, ti) {
+			t.Fatal("a token 2 s short of exp + MaxLeeway is not revoked")
+		}
+	})
+	t.Run("revoking a token past exp + MaxLeeway is a no-op", func(t *testing.T) {
 		l := newList(t)
 		ti := tok("iss", "sub", "old", iat)
-		ti.ExpiresAt = now.Add(-time.Second)
+		ti.ExpiresAt = now.Add(-auth.MaxLeeway - time.Second)
 		mustOK(t, l.Revoke(ctx, ti))
 		if revoked(t, l, ti) {
 			t.Fatal("expired entry reported")
