@@ -2,6 +2,9 @@ package auth_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -220,6 +223,18 @@ func TestNewIssuerInvalid(t *testing.T) {
 			[]string{"auth: IssuerConfig.PrivateKey: required for RS256"}},
 		{"none", auth.IssuerConfig{Issuer: "i", Audience: []string{"a"}, Key: auth.Key{ID: "k", Algorithm: "none"}},
 			[]string{`auth: IssuerConfig.Key.Algorithm: "none" is not a supported algorithm`}},
+		// A typed nil or an empty key used to panic in Public(); bad
+		// configuration is an error, never a panic.
+		{"typed nil RSA key", auth.IssuerConfig{Issuer: "i", Audience: []string{"a"}, Key: auth.Key{ID: "k", Algorithm: "RS256"},
+			PrivateKey: (*rsa.PrivateKey)(nil)}, []string{"auth: IssuerConfig.PrivateKey: must be a complete *rsa.PrivateKey, *ecdsa.PrivateKey or ed25519.PrivateKey"}},
+		{"zero RSA key", auth.IssuerConfig{Issuer: "i", Audience: []string{"a"}, Key: auth.Key{ID: "k", Algorithm: "RS256"},
+			PrivateKey: &rsa.PrivateKey{}}, []string{"auth: IssuerConfig.PrivateKey: must be a complete *rsa.PrivateKey, *ecdsa.PrivateKey or ed25519.PrivateKey"}},
+		{"typed nil ECDSA key", auth.IssuerConfig{Issuer: "i", Audience: []string{"a"}, Key: auth.Key{ID: "k", Algorithm: "ES256"},
+			PrivateKey: (*ecdsa.PrivateKey)(nil)}, []string{"auth: IssuerConfig.PrivateKey: must be a complete *rsa.PrivateKey, *ecdsa.PrivateKey or ed25519.PrivateKey"}},
+		{"zero ECDSA key", auth.IssuerConfig{Issuer: "i", Audience: []string{"a"}, Key: auth.Key{ID: "k", Algorithm: "ES256"},
+			PrivateKey: &ecdsa.PrivateKey{}}, []string{"auth: IssuerConfig.PrivateKey: must be a complete *rsa.PrivateKey, *ecdsa.PrivateKey or ed25519.PrivateKey"}},
+		{"short Ed25519 key", auth.IssuerConfig{Issuer: "i", Audience: []string{"a"}, Key: auth.Key{ID: "k", Algorithm: "EdDSA"},
+			PrivateKey: ed25519.PrivateKey{1, 2, 3}}, []string{"auth: IssuerConfig.PrivateKey: must be a complete *rsa.PrivateKey, *ecdsa.PrivateKey or ed25519.PrivateKey"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

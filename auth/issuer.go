@@ -112,13 +112,13 @@ func NewIssuer(cfg IssuerConfig) (*Issuer, error) {
 			bad("PrivateKey", "required for "+is.al.String())
 			break
 		}
-		_, kerrs := checkKey("IssuerConfig.PrivateKey", Key{Algorithm: cfg.Key.Algorithm, PublicKey: cfg.PrivateKey.Public()})
-		errs = append(errs, kerrs...)
-		switch cfg.PrivateKey.(type) {
-		case *rsa.PrivateKey, *ecdsa.PrivateKey, ed25519.PrivateKey:
-		default:
-			bad("PrivateKey", "must be *rsa.PrivateKey, *ecdsa.PrivateKey or ed25519.PrivateKey")
+		pub := publicOf(cfg.PrivateKey)
+		if pub == nil {
+			bad("PrivateKey", "must be a complete *rsa.PrivateKey, *ecdsa.PrivateKey or ed25519.PrivateKey")
+			break
 		}
+		_, kerrs := checkKey("IssuerConfig.PrivateKey", Key{Algorithm: cfg.Key.Algorithm, PublicKey: pub})
+		errs = append(errs, kerrs...)
 		is.key = cfg.PrivateKey
 	}
 	switch {
@@ -157,6 +157,28 @@ func NewIssuer(cfg IssuerConfig) (*Issuer, error) {
 	}{is.al.String(), cfg.Key.ID, typ})
 	is.header = base64.RawURLEncoding.EncodeToString(h) + "."
 	return is, nil
+}
+
+// publicOf returns the public half of a supported private key, or nil for
+// another type or a key without its private part (a typed nil, a zero
+// struct, a short ed25519 key): Public would panic on those, or signing
+// would.
+func publicOf(k crypto.Signer) crypto.PublicKey {
+	switch k := k.(type) {
+	case *rsa.PrivateKey:
+		if k != nil && k.N != nil && k.D != nil {
+			return &k.PublicKey
+		}
+	case *ecdsa.PrivateKey:
+		if k != nil && k.Curve != nil && k.X != nil && k.Y != nil && k.D != nil {
+			return &k.PublicKey
+		}
+	case ed25519.PrivateKey:
+		if len(k) == ed25519.PrivateKeySize {
+			return k.Public()
+		}
+	}
+	return nil
 }
 
 // ErrGrant is returned by [Issuer.Issue] for an unusable grant.
