@@ -538,21 +538,48 @@ func TestMiddlewareAllocs(t *testing.T) {
 	}
 }
 
-// TestHandlerAllocs: the Handler's cost on a request event is the
-// record copy's attribute array, the same one slog itself needs for a
-// record of that many attributes.
+// TestHandlerAllocs: the Handler's only cost is the record copy's
+// attribute array, and only when the attributes overflow the five a
+// record holds inline: the same array slog itself allocates for the
+// record it hands the Handler. walkHandler is enabled (so the record is
+// really built and cleaned) and reads every attribute without allocating.
 func TestHandlerAllocs(t *testing.T) {
-	h, err := audit.NewHandler(audit.HandlerConfig{Next: slog.DiscardHandler})
+	if testing.CoverMode() != "" || raceEnabled {
+		// Under -race slog's own record costs more allocations;
+		// .ci/run pins these counts in a run without it.
+		t.Skip("allocation counts differ under -cover and -race")
+	}
+	h, err := audit.NewHandler(audit.HandlerConfig{Next: walkHandler{}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(h)
+	attrs := []slog.Attr{
+		slog.Int("status", 200), slog.String("path", "/a"), slog.Int64("bytes", 4),
+		slog.String("user", "alice"), slog.Bool("ok", true), slog.Duration("latency", time.Millisecond),
+		slog.String("note", "all good"), slog.Float64("ratio", 0.5),
+	}
+	tests := []struct {
+		name  string
+		attrs []slog.Attr
+		slog  float64 // what slog itself allocates for the record
+		want  float64 // with the Handler in front of the same handler
+	}{
+		{"inline attributes", attrs[:3], 0, 0},
+		{"overflowing attributes", attrs, 1, 2},
+	}
 	ctx := context.Background()
-	got := testing.AllocsPerRun(200, func() {
-		logger.LogAttrs(ctx, slog.LevelInfo, "http_request", slog.Int("status", 200), slog.String("path", "/a"), slog.Int64("bytes", 4))
-	})
-	if got != 0 {
-		t.Errorf("allocs = %v, want 0", got)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			allocs := func(l *slog.Logger) float64 {
+				return testing.AllocsPerRun(200, func() { l.LogAttrs(ctx, slog.LevelInfo, "http_request", tt.attrs...) })
+			}
+			if got := allocs(slog.New(walkHandler{})); got != tt.slog {
+				t.Errorf("bare slog allocs = %v, want %v", got, tt.slog)
+			}
+			if got := allocs(slog.New(h)); got != tt.want {
+				t.Errorf("allocs = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
 
