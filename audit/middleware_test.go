@@ -428,7 +428,7 @@ func TestResponseWriterKeepsInterfaces(t *testing.T) {
 		_ = buf.Flush()
 	})
 	mux.HandleFunc("/readfrom", func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(w, strings.NewReader(strings.Repeat("z", 1000)))
+		copyBody(t, w, 1000)
 	})
 	// Server.Close does not wait for hijacked connections, so the test
 	// waits for that request's event itself.
@@ -455,8 +455,11 @@ func TestResponseWriterKeepsInterfaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _ = io.Copy(io.Discard, res.Body)
+	body, _ = io.ReadAll(res.Body)
 	res.Body.Close()
+	if string(body) != strings.Repeat("z", 1000) {
+		t.Errorf("/readfrom body: %d bytes", len(body))
+	}
 
 	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
 	if err != nil {
@@ -483,6 +486,38 @@ func TestResponseWriterKeepsInterfaces(t *testing.T) {
 	}
 	if r := byPath["/hijack"]; r["hijacked"] != true {
 		t.Errorf("/hijack event %v", r)
+	}
+}
+
+// copyBody writes n bytes with io.Copy from a reader that hides its
+// WriteTo (a strings.Reader has one, and io.Copy would prefer it to the
+// writer's ReadFrom), so the copy goes through w's ReadFrom.
+func copyBody(t *testing.T, w http.ResponseWriter, n int) {
+	t.Helper()
+	if _, ok := w.(io.ReaderFrom); !ok {
+		t.Error("not an io.ReaderFrom")
+	}
+	got, err := io.Copy(w, struct{ io.Reader }{strings.NewReader(strings.Repeat("z", n))})
+	if got != int64(n) || err != nil {
+		t.Errorf("io.Copy = %d, %v; want %d", got, err, n)
+	}
+}
+
+// TestReadFromCountsBytes: a body copied with io.Copy goes through the
+// wrapper's ReadFrom, also onto a writer without ReadFrom of its own, and
+// is counted.
+func TestReadFromCountsBytes(t *testing.T) {
+	var c capture
+	m := newMiddleware(t, audit.Config{Logger: auditLogger(t, &c, nil)})
+	w := httptest.NewRecorder() // no ReadFrom: the wrapper copies with Write
+	m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		copyBody(t, w, 700)
+	})).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	if w.Body.String() != strings.Repeat("z", 700) || w.Code != 200 {
+		t.Errorf("response %d with %d bytes", w.Code, w.Body.Len())
+	}
+	if r := c.records(t)[0]; r["bytes"] != float64(700) || r["status"] != float64(200) {
+		t.Errorf("event %v", r)
 	}
 }
 
