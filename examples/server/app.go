@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -289,7 +290,14 @@ func build(ctx context.Context, cfg *config, stdout io.Writer, ops *slog.Logger)
 	// With TLS, HSTS goes on every HTTPS response and plain-HTTP requests
 	// (on REDIRECT_ADDR) are redirected to the TLS port, but only for the
 	// allowed hosts, so a forged Host cannot make an open redirect.
-	hdrCfg := headers.Config{TrustedProxies: cfg.TrustedProxies, Logger: logger}
+	hdrCfg := headers.Config{Logger: logger}
+	if len(cfg.TrustedProxies) > 0 {
+		// The proxies that set X-Forwarded-For also say, in
+		// X-Forwarded-Proto, whether the client used HTTPS (for HSTS and
+		// the redirect); no other peer is believed.
+		hdrCfg.TrustedProxies = cfg.TrustedProxies
+		hdrCfg.ProtoSource = headers.ProtoFromXForwardedProto
+	}
 	if cfg.TLSCert != "" {
 		hdrCfg.RedirectHTTPS = true
 		hdrCfg.AllowedHosts = cfg.AllowedHosts
@@ -299,7 +307,7 @@ func build(ctx context.Context, cfg *config, stdout io.Writer, ops *slog.Logger)
 	}
 	hdr, err := headers.New(hdrCfg)
 	if err != nil {
-		return fail(&configError{"ALLOWED_HOSTS", err.Error()})
+		return fail(headersConfigError(err))
 	}
 
 	var h http.Handler = mux
@@ -310,6 +318,35 @@ func build(ctx context.Context, cfg *config, stdout io.Writer, ops *slog.Logger)
 	h = hdr.Handler(h)
 	app.handler = h
 	return app, nil
+}
+
+// headersConfigError labels each of headers.New's problems with the
+// variable that set the field at fault. A field no variable sets is the
+// program's own mistake and keeps the package's label alone.
+func headersConfigError(err error) error {
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	out := make([]error, 0, len(errs))
+	for _, e := range errs {
+		var ce *headers.ConfigError
+		if !errors.As(e, &ce) {
+			out = append(out, e)
+			continue
+		}
+		switch {
+		case strings.HasPrefix(ce.Field, "AllowedHosts"):
+			out = append(out, &configError{"ALLOWED_HOSTS", e.Error()})
+		case strings.HasPrefix(ce.Field, "TrustedProxies"), ce.Field == "ProtoSource", ce.Field == "MaxHops":
+			out = append(out, &configError{"TRUSTED_PROXIES", e.Error()})
+		case ce.Field == "HTTPSPort":
+			out = append(out, &configError{"ADDR", e.Error()})
+		default:
+			out = append(out, e)
+		}
+	}
+	return errors.Join(out...)
 }
 
 func proxySource(cfg *config) clientip.Source {

@@ -232,6 +232,24 @@ func (s *server) register(t *testing.T, email, password, name string, age int) s
 	return id
 }
 
+// clientFrom returns a client whose connections leave from the loopback
+// address ip (any of 127.0.0.0/8 on Linux), so one test can be several
+// peers to the server.
+func clientFrom(t *testing.T, ip string) *http.Client {
+	t.Helper()
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 5 * time.Second}
+	tr := &http.Transport{DialContext: d.DialContext}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
+}
+
+// via returns a copy of s that sends its requests with client c.
+func (s *server) via(c *http.Client) *server {
+	cp := *s
+	cp.client = c
+	return &cp
+}
+
 // tlsClient trusts only the test's own self-signed certificate and does
 // not follow redirects, so tests see them.
 func tlsClient(t *testing.T, certFile string) *http.Client {
