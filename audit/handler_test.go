@@ -275,3 +275,38 @@ func TestBuiltinKeysCannotBeForged(t *testing.T) {
 		t.Errorf("a key inside a group was renamed: %v", rec["g"])
 	}
 }
+
+// TestRedactsCompactTokens: JWS and JWE compact serialisations are
+// redacted wherever they appear in a string, including a JWE whose
+// encrypted key is empty, the normal shape for alg "dir" and "ECDH-ES"
+// (RFC 7516 section 5.1: header..iv.ciphertext.tag).
+func TestRedactsCompactTokens(t *testing.T) {
+	const (
+		jws      = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl"
+		unsigned = "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0."
+		jweRSA   = "eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.ePmJsuAtd9vlybdSyWgOXg6_7FEwaJRmZp2O9idqoafAUMKji7aUbVrC25mYF0wtJBQX9A_QSJFvsGfJb87Kew.So_H1JHu_2V8wZqr.DhPD4zumt6WLwnoxt5iOwGKXDAMH_NSn.9O-rtJCjTAvFLRMY6HsUUA"
+		jweDir   = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..2aj41mR5cTq08N7T.K-oe1UfN132SIhBvDzqnpEbEhWvfqjlh.cJMULJvDYy0fXu883r4ttQ"
+		jweECDH  = "eyJhbGciOiJFQ0RILUVTIiwiZW5jIjoiQTEyOEdDTSIsImVwayI6eyJrdHkiOiJFQyIsImNydiI6IlAtMjU2IiwieCI6IlNYNXNfbUpTdVkyMjJNZmdxenFfZFBrY3FmbERpckZGb0hzX3p4WEtzRGMiLCJ5IjoiU1V4YTJScG1MOHpfZWhhck5BNmRvSjRsU29XMjFaM19IU3BZeDlFMlVjayJ9fQ..GepCODon8fRsXlsi._AJrbSkQWzPhiZAZx2dywXnYUHhYubZC5fZ1dLWL.3BHGMLvaJPUHTY9i5bjd9w"
+	)
+	tests := []struct{ name, in, want string }{
+		{"JWS", "got " + jws + " ok", "got [REDACTED] ok"},
+		{"unsecured JWS", "got " + unsigned + " ok", "got [REDACTED] ok"},
+		{"JWE with encrypted key", "got " + jweRSA + " ok", "got [REDACTED] ok"},
+		{"JWE alg dir", "got " + jweDir + " ok", "got [REDACTED] ok"},
+		{"JWE alg ECDH-ES", "got " + jweECDH + " ok", "got [REDACTED] ok"},
+		{"JWE alg dir alone", jweDir, "[REDACTED]"},
+		{"JWE alg dir as bearer", "Bearer " + jweDir, "Bearer [REDACTED]"},
+		{"JWE alg dir ending a sentence", "bad token " + jweDir + ".", "bad token [REDACTED]"},
+		{"empty second segment, not five", "eyJhbGciOiJkaXIifQ..abc def", "eyJhbGciOiJkaXIifQ..abc def"},
+		{"inside a word", "xeyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.sig", "xeyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.sig"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var c capture
+			auditLogger(t, &c, nil).Info("m", "note", tt.in)
+			if got := c.records(t)[0]["note"]; got != tt.want {
+				t.Errorf("got  %v\nwant %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -215,14 +215,24 @@ func schemeLen(s string) int {
 // jwtLen returns the length of the JWS or JWE compact serialisation that
 // starts s (base64url segments joined by dots, the first a JSON object),
 // or 0 if s does not start with one.
+//
+// The second segment is empty only in a JWE whose key is not encrypted
+// (alg "dir", "ECDH-ES": header..iv.ciphertext.tag, [RFC 7516] section
+// 5.1), so it may be empty only when there are five segments (and a
+// full stop after them, as in a sentence, is taken along, as it is after
+// a JWS).
+//
+// [RFC 7516]: https://www.rfc-editor.org/rfc/rfc7516
 func jwtLen(s string) int {
 	n, dots, seg := 0, 0, 0
+	noKey := false
 	for n < len(s) {
 		c := s[n]
 		if c == '.' {
-			if seg == 0 && dots < 2 {
-				return 0 // the header and payload are never empty
+			if seg == 0 && dots == 0 {
+				return 0 // the header is never empty
 			}
+			noKey = noKey || seg == 0 && dots == 1
 			dots++
 			seg = 0
 		} else if isBase64URL(c) {
@@ -231,6 +241,9 @@ func jwtLen(s string) int {
 			break
 		}
 		n++
+	}
+	if noKey && dots != 4 && !(dots == 5 && seg == 0) {
+		return 0
 	}
 	if dots < 2 || n < 16 {
 		return 0
