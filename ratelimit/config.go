@@ -79,7 +79,14 @@ type Policy struct {
 }
 
 // Interval is the time one unit of quota takes to come back: Window/Limit.
-func (p Policy) Interval() time.Duration { return p.Window / time.Duration(p.Limit) }
+// It is 0 when Limit is not positive (the zero Policy, or one [New] would
+// reject), rather than a division by zero.
+func (p Policy) Interval() time.Duration {
+	if p.Limit <= 0 {
+		return 0
+	}
+	return p.Window / time.Duration(p.Limit)
+}
 
 // Capacity is the most units a key can spend at once: Burst for a GCRA
 // policy (Limit when Burst is 0) and Limit for a sliding window.

@@ -114,3 +114,24 @@ func TestPolicyEqual(t *testing.T) {
 		})
 	}
 }
+
+// Interval is a public method on a type whose zero value is easy to come
+// by: it must not divide by zero.
+func TestIntervalOfZeroLimitDoesNotPanic(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		p    ratelimit.Policy
+		want time.Duration
+	}{
+		{"zero policy", ratelimit.Policy{}, 0},
+		{"zero limit", ratelimit.Policy{Window: time.Minute}, 0},
+		{"negative limit", ratelimit.Policy{Limit: -1, Window: time.Minute}, 0},
+		{"10 per minute", ratelimit.Policy{Limit: 10, Window: time.Minute}, 6 * time.Second},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.p.Interval(); got != tt.want {
+				t.Errorf("Interval() = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
