@@ -25,7 +25,9 @@
 //     data is refused ([ErrNoAssociatedData]) unless the configuration says
 //     [Config.InsecureAllowNoAssociatedData];
 //   - key leakage through logs: [Key] and [Secret] redact themselves when
-//     formatted with package fmt, logged with log/slog or marshalled to JSON;
+//     formatted with package fmt, logged with log/slog or marshalled to JSON,
+//     and printing or logging a type that holds keys ([Keyring], the token
+//     Signer, the password Hasher, the fernet Codec) never shows them;
 //   - a silently generated key: a missing or malformed key is an error from
 //     [New], never replaced by a random one. [NewEphemeral] exists for demos
 //     and tests and says so in its name; it never prints the key.

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/apisec-go/apisec/crypto"
+	"github.com/apisec-go/apisec/crypto/password"
+	"github.com/apisec-go/apisec/crypto/token"
 )
 
 // leaks reports whether out contains the secret in any usual encoding.
@@ -60,6 +62,43 @@ func TestKeysAreNeverPrinted(t *testing.T) {
 	js, err := json.Marshal(cfg)
 	if err != nil || leaks(string(js), secret) {
 		t.Errorf("json.Marshal leaks the secret: %s %v", js, err)
+	}
+}
+
+// TestTypesHoldingKeysNeverPrintThem: a Keyring, a token Signer and a
+// password Hasher (its peppers) hold key material behind unexported
+// fields; printing or logging one must not reach it. (fernet.Codec has
+// its own test.)
+func TestTypesHoldingKeysNeverPrintThem(t *testing.T) {
+	secret := testSecret(0x61)
+	keys := []crypto.Key{{ID: "k1", Secret: secret}}
+	kr := mustRing(t, crypto.Config{Keys: keys})
+	sg, err := token.New(token.Config{Keys: keys, Purpose: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = sg.Sign([]byte("warm the pool"))
+	ph, err := password.New(password.Config{Peppers: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals := map[string]any{"*Keyring": kr, "*Signer": sg, "*Hasher": ph}
+	var buf bytes.Buffer
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+		for _, v := range vals {
+			buf.WriteString(fmt.Sprintf(verb, v) + "\n")
+		}
+	}
+	for _, h := range []slog.Handler{slog.NewJSONHandler(&buf, nil), slog.NewTextHandler(&buf, nil)} {
+		for name, v := range vals {
+			slog.New(h).Info("x", name, v)
+		}
+	}
+	if leaks(buf.String(), secret) {
+		t.Errorf("output leaks the secret:\n%s", buf.String())
+	}
+	if got, want := fmt.Sprint(ph), "password.Hasher{m=19456,t=2,p=1 Pepper:k1 Peppers:[REDACTED]}"; got != want {
+		t.Errorf("fmt.Sprint(hasher) = %q, want %q", got, want)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -86,7 +87,8 @@ type Config struct {
 
 // Codec decrypts and optionally encrypts Fernet tokens. Build it with
 // [New]; the zero Codec is unusable. It is safe for concurrent use and
-// immutable.
+// immutable. Like [Key], it redacts its keys when formatted with fmt or
+// logged with log/slog: only the number of keys and the settings show.
 type Codec struct {
 	keys     []key
 	ttl      time.Duration
@@ -100,6 +102,29 @@ type Codec struct {
 type key struct {
 	sign  []byte
 	block cipher.Block
+}
+
+// String describes the Codec without its keys, for example
+// "fernet.Codec{Keys:[REDACTED] NumKeys:1 TTL:1m0s AllowEncrypt:false}".
+func (c Codec) String() string {
+	ttl := c.ttl.String()
+	if c.skipTTL {
+		ttl = "none"
+	}
+	return "fernet.Codec{Keys:" + redacted + " NumKeys:" + strconv.Itoa(len(c.keys)) +
+		" TTL:" + ttl + " AllowEncrypt:" + strconv.FormatBool(c.allowEnc) + "}"
+}
+
+// GoString is String: %#v must not print the keys either.
+func (c Codec) GoString() string { return c.String() }
+
+// Format writes String for every verb.
+func (c Codec) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+
+// LogValue logs the number of keys and the settings, never the keys.
+func (c Codec) LogValue() slog.Value {
+	return slog.GroupValue(slog.Int("keys", len(c.keys)), slog.Duration("ttl", c.ttl),
+		slog.Bool("skip_ttl", c.skipTTL), slog.Bool("allow_encrypt", c.allowEnc))
 }
 
 // New validates cfg and returns a Codec, reporting every problem.

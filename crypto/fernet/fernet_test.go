@@ -146,6 +146,42 @@ func TestKeysAreNeverPrinted(t *testing.T) {
 	}
 }
 
+// TestCodecNeverPrintsItsKeys: a Codec holds the signing and encryption
+// keys; printing or logging it (a debug print, slog.Any("codec", c)) must
+// show neither, in any usual rendering of the bytes.
+func TestCodecNeverPrintsItsKeys(t *testing.T) {
+	raw, _ := base64.URLEncoding.DecodeString(specKey)
+	c := mustCodec(t, fernet.Config{Keys: []fernet.Key{mustKey(t, specKey)}, TTL: time.Minute, AllowEncrypt: true})
+	var out strings.Builder
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+		for _, v := range []any{c, *c, []*fernet.Codec{c}, struct{ C *fernet.Codec }{c}} {
+			out.WriteString(fmt.Sprintf(verb, v) + "\n")
+		}
+	}
+	var buf bytes.Buffer
+	for _, h := range []slog.Handler{slog.NewJSONHandler(&buf, nil), slog.NewTextHandler(&buf, nil)} {
+		slog.New(h).Info("loaded", "codec", c, slog.Any("value", *c))
+	}
+	out.WriteString(buf.String())
+	for _, half := range [][]byte{raw[:16], raw[16:]} {
+		for _, secret := range []string{
+			fmt.Sprint(half)[1:20], fmt.Sprintf("%#v", half)[8:30], fmt.Sprintf("%x", half[:6]),
+			base64.StdEncoding.EncodeToString(half)[:12], base64.URLEncoding.EncodeToString(half)[:12], specKey[:12],
+			fmt.Sprint(int(half[3]), " ", int(half[4]), " ", int(half[5])),
+		} {
+			if strings.Contains(out.String(), secret) {
+				t.Fatalf("key material %q in output:\n%s", secret, out.String())
+			}
+		}
+	}
+	if got, want := fmt.Sprint(c), "fernet.Codec{Keys:[REDACTED] NumKeys:1 TTL:1m0s AllowEncrypt:true}"; got != want {
+		t.Errorf("fmt.Sprint(codec) = %q, want %q", got, want)
+	}
+	if !strings.Contains(buf.String(), "ttl") {
+		t.Errorf("log lost the non-secret settings: %s", buf.String())
+	}
+}
+
 func TestEncryptRoundTripAndRotation(t *testing.T) {
 	oldKey, newKey := mustKey(t, specKey), mustKey(t, base64.URLEncoding.EncodeToString(bytes.Repeat([]byte{7, 9}, 16)))
 	now := time.Unix(1_800_000_000, 0)

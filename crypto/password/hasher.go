@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -21,7 +22,8 @@ import (
 // Hasher hashes new passwords with argon2id and verifies stored hashes of
 // the supported formats. Build it with [New]; the zero Hasher is unusable.
 // It is safe for concurrent use; every method that hashes takes a slot of
-// the concurrency limiter.
+// the concurrency limiter. Printed with fmt or logged with log/slog it
+// shows its parameters and never its peppers.
 type Hasher struct {
 	pol    *policy
 	slots  chan struct{}
@@ -29,6 +31,32 @@ type Hasher struct {
 
 	dummyOnce sync.Once
 	dummy     parsed
+}
+
+const redacted = "[REDACTED]"
+
+// String describes the Hasher's parameters without its peppers, for
+// example "password.Hasher{m=19456,t=2,p=1 Pepper:p1 Peppers:[REDACTED]}".
+// A Hasher must never be printed field by field: %s and %d dereference
+// its policy and would show the pepper bytes.
+func (h *Hasher) String() string {
+	pol := h.pol
+	return "password.Hasher{m=" + strconv.FormatUint(uint64(pol.m), 10) +
+		",t=" + strconv.FormatUint(uint64(pol.t), 10) + ",p=" + strconv.FormatUint(uint64(pol.p), 10) +
+		" Pepper:" + pol.pepperID + " Peppers:" + redacted + "}"
+}
+
+// GoString is String.
+func (h *Hasher) GoString() string { return h.String() }
+
+// Format writes String for every verb.
+func (h *Hasher) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(h.String())) }
+
+// LogValue logs the parameters and the current pepper's id, never a pepper.
+func (h *Hasher) LogValue() slog.Value {
+	pol := h.pol
+	return slog.GroupValue(slog.Uint64("m", uint64(pol.m)), slog.Uint64("t", uint64(pol.t)),
+		slog.Uint64("p", uint64(pol.p)), slog.String("pepper", pol.pepperID))
 }
 
 // New validates cfg and returns a Hasher. All problems are returned
