@@ -3,10 +3,12 @@ package cors_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,64 +16,155 @@ import (
 	"github.com/apisec-go/apisec/cors"
 )
 
-// TestHandlerMutationDoesNotLeakIntoOtherResponses defends against
-// rs/cors#198: header values shared between responses let one handler that
-// edits w.Header() in place rewrite the CORS headers of every later
-// response. The handler here overwrites and appends to every value it is
-// given; each later response must still be exact.
-func TestHandlerMutationDoesNotLeakIntoOtherResponses(t *testing.T) {
+// sharingRequests change origin, method and request headers from one to
+// the next, so a response that shared memory with a later one would show
+// the later one's values. Their wants are the exact header maps with
+// sharingConfig and a handler that writes nothing.
+var sharingRequests = []struct {
+	name   string
+	method string
+	header [][2]string
+	want   map[string][]string
+}{
+	{"no origin", "GET", nil, varyOnly},
+	{"actual", "GET", [][2]string{origin(app)}, allowedActual(app)},
+	{"actual subdomain", "POST", [][2]string{origin("https://acme.tenant.example.com")}, allowedActual("https://acme.tenant.example.com")},
+	{"disallowed", "GET", [][2]string{origin("https://evil.example.net")}, varyOnly},
+	{"preflight", "OPTIONS", [][2]string{origin(app), acrm("PUT"), acrh("authorization")}, allowedPreflight(app)},
+	{"preflight localhost", "OPTIONS", [][2]string{origin("http://localhost:3000"), acrm("DELETE"), acrh("x-request-id")}, allowedPreflight("http://localhost:3000")},
+	{"preflight disallowed", "OPTIONS", [][2]string{origin("https://evil.example.net"), acrm("PUT")}, map[string][]string{
+		"Content-Type": {"application/problem+json"}, "X-Content-Type-Options": {"nosniff"}, "Cache-Control": {"no-store"},
+	}},
+}
+
+func sharingConfig() cors.Config {
 	cfg := baseConfig()
-	cfg.PreflightPassthrough = true // the handler sees preflight values too
+	cfg.PreflightPassthrough = true // the vandal sees preflight values too
 	cfg.VaryNonCORS = true
-	m, err := cors.New(cfg)
+	return cfg
+}
+
+// vandal overwrites and appends to every header value it is given, as a
+// careless handler editing w.Header() in place would.
+var vandal = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	for k, v := range w.Header() {
+		for i := range v {
+			v[i] = "vandalized"
+		}
+		w.Header()[k] = append(v, "appended")
+	}
+})
+
+var nothing = http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+
+func newRequest(method string, header [][2]string) *http.Request {
+	r := httptest.NewRequest(method, "/", nil)
+	for _, kv := range header {
+		r.Header.Add(kv[0], kv[1])
+	}
+	return r
+}
+
+// headerDiff describes how h differs from want, or returns "" when they
+// are equal, keys and values.
+func headerDiff(h http.Header, want map[string][]string) string {
+	for k, v := range h {
+		if !slices.Equal(v, want[k]) {
+			return fmt.Sprintf("%s = %q, want %q", k, v, want[k])
+		}
+	}
+	for k, v := range want {
+		if _, ok := h[k]; !ok {
+			return fmt.Sprintf("%s missing, want %q", k, v)
+		}
+	}
+	return ""
+}
+
+// TestHandlerMutationDoesNotLeakIntoOtherResponses defends against
+// rs/cors#198: header values shared between responses let one response's
+// writes, or a handler that edits w.Header() in place, rewrite the CORS
+// headers of other responses. Each response's header map is kept as it is
+// (not copied) while the next request, with other inputs, is served
+// through a handler that overwrites and appends to every value; the kept
+// response must still be exact, then and after one more request.
+func TestHandlerMutationDoesNotLeakIntoOtherResponses(t *testing.T) {
+	m, err := cors.New(sharingConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	vandal := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for k, v := range w.Header() {
-			for i := range v {
-				v[i] = "vandalized"
-			}
-			w.Header()[k] = append(v, "appended")
+	clean, vandalized := m.Handler(nothing), m.Handler(vandal)
+	var prev http.Header // response i-1, kept
+	var prevWant map[string][]string
+	for i := range 300 * len(sharingRequests) { // many slabs' worth
+		rq := sharingRequests[i%len(sharingRequests)]
+		r := newRequest(rq.method, rq.header)
+		w := httptest.NewRecorder()
+		clean.ServeHTTP(w, r)
+		if d := headerDiff(w.Header(), rq.want); d != "" {
+			t.Fatalf("response %d (%s): %s", i, rq.name, d)
 		}
-	})
-	h := m.Handler(vandal)
-	requests := []struct {
-		name   string
-		method string
-		header [][2]string
-		want   map[string][]string
-	}{
-		{"no origin", "GET", nil, varyOnly},
-		{"actual", "GET", [][2]string{origin(app)}, allowedActual(app)},
-		{"disallowed", "GET", [][2]string{origin("https://evil.example.net")}, varyOnly},
-		{"preflight", "OPTIONS", [][2]string{origin(app), acrm("PUT"), acrh("authorization")}, allowedPreflight(app)},
-	}
-	for round := range 300 {
-		for _, rq := range requests {
-			r := httptest.NewRequest(rq.method, "/", nil)
-			for _, kv := range rq.header {
-				r.Header.Add(kv[0], kv[1])
+		if prev != nil {
+			if d := headerDiff(prev, prevWant); d != "" {
+				t.Fatalf("response %d changed after response %d: %s", i-1, i, d)
 			}
-			// Capture the headers as the middleware left them, before the
-			// vandal runs.
-			var seen http.Header
-			w := httptest.NewRecorder()
-			m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				seen = w.Header().Clone()
-				vandal.ServeHTTP(w, r)
-			})).ServeHTTP(w, r)
-			h.ServeHTTP(httptest.NewRecorder(), r) // and one more vandal pass
-			for _, k := range corsHeaders {
-				if !slices.Equal(seen[k], rq.want[k]) {
-					t.Fatalf("round %d %s: %s = %q, want %q", round, rq.name, k, seen[k], rq.want[k])
+		}
+		next := sharingRequests[(i+1)%len(sharingRequests)]
+		vandalized.ServeHTTP(httptest.NewRecorder(), newRequest(next.method, next.header))
+		if d := headerDiff(w.Header(), rq.want); d != "" {
+			t.Fatalf("response %d (%s) changed after a %s response was vandalized: %s", i, rq.name, next.name, d)
+		}
+		if got := r.Header.Get("Origin"); len(rq.header) > 0 && got != rq.header[0][1] {
+			t.Fatalf("response %d (%s): request Origin changed to %q", i, rq.name, got)
+		}
+		prev, prevWant = w.Header(), rq.want
+	}
+}
+
+// TestConcurrentResponsesDoNotShareHeaderValues: goroutines serving at the
+// same time take their values from the same slabs; each keeps its own
+// responses (from its own origin), vandalizes others in between, and
+// checks its kept responses only after every goroutine has served all of
+// its requests.
+func TestConcurrentResponsesDoNotShareHeaderValues(t *testing.T) {
+	const goroutines, perGoroutine = 8, 64
+	m, err := cors.New(sharingConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean, vandalized := m.Handler(nothing), m.Handler(vandal)
+	var served, done sync.WaitGroup
+	served.Add(goroutines)
+	for g := range goroutines {
+		done.Go(func() {
+			o := "http://localhost:" + strconv.Itoa(3001+g)
+			requests := []struct {
+				method string
+				header [][2]string
+				want   map[string][]string
+			}{
+				{"GET", [][2]string{origin(o)}, allowedActual(o)},
+				{"OPTIONS", [][2]string{origin(o), acrm("PATCH"), acrh("content-type")}, allowedPreflight(o)},
+			}
+			kept := make([]http.Header, perGoroutine)
+			for i := range kept {
+				rq := requests[i%2]
+				w := httptest.NewRecorder()
+				clean.ServeHTTP(w, newRequest(rq.method, rq.header))
+				kept[i] = w.Header()
+				vandalized.ServeHTTP(httptest.NewRecorder(), newRequest(rq.method, rq.header))
+			}
+			served.Done()
+			served.Wait() // every goroutine has served all its requests
+			for i, h := range kept {
+				if d := headerDiff(h, requests[i%2].want); d != "" {
+					t.Errorf("goroutine %d response %d: %s", g, i, d)
+					return
 				}
 			}
-			if got := r.Header.Get("Origin"); len(rq.header) > 0 && got != rq.header[0][1] {
-				t.Fatalf("round %d %s: request Origin changed to %q", round, rq.name, got)
-			}
-		}
+		})
 	}
+	done.Wait()
 }
 
 // TestOuterVarySliceIsNotWrittenTo: appending to an existing Vary must not
