@@ -4,13 +4,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"strings"
 )
 
 // config is the server's configuration, from flags with environment
-// variables as fallbacks. Secrets (JWT_SECRET, ENCRYPTION_KEYS,
-// ADMIN_PASSWORD) are read from the environment only: a command line is
-// visible to every user of the machine through ps and /proc.
+// variables as fallbacks. Secrets (REDIS_URL, which may carry a password,
+// JWT_SECRET, ENCRYPTION_KEYS, ADMIN_PASSWORD) are read from the
+// environment only: a command line is visible to every user of the machine
+// through ps and /proc, and -h prints each flag's default, which is the
+// value of its environment variable.
 type config struct {
 	Addr           string
 	JWTSecret      []byte
@@ -42,10 +45,28 @@ type configError struct {
 
 func (e *configError) Error() string { return e.Variable + ": " + e.Reason }
 
+// secretVars are read from the environment only and never become flags.
+var secretVars = []struct{ name, usage string }{
+	{"REDIS_URL", "Redis for rate limits and revocation, redis://[:password@]host:port/db; in memory if unset"},
+	{"JWT_SECRET", "HS256 signing key, at least 32 bytes; ephemeral if unset"},
+	{"ENCRYPTION_KEYS", "id:base64key,... for data at rest; ephemeral if unset"},
+	{"ADMIN_PASSWORD", "password of the ADMIN_EMAIL account"},
+}
+
 // loadConfig parses args (without the program name) and reads env through
-// getenv. Every problem is reported together.
-func loadConfig(args []string, getenv func(string) string) (*config, error) {
+// getenv. Every problem is reported together. Usage and parse errors go to
+// out; -h returns flag.ErrHelp.
+func loadConfig(args []string, getenv func(string) string, out io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprintln(out, "Usage: server [flags]\n\nFlags, each falling back to the environment variable named in parentheses:")
+		fs.PrintDefaults()
+		fmt.Fprintln(out, "\nSecrets, read from the environment only:")
+		for _, v := range secretVars {
+			fmt.Fprintf(out, "  %s\n    \t%s\n", v.name, v.usage)
+		}
+	}
 	envOr := func(name, def string) string {
 		if v := getenv(name); v != "" {
 			return v
@@ -59,7 +80,6 @@ func loadConfig(args []string, getenv func(string) string) (*config, error) {
 	fs.StringVar(&c.JWTAudience, "jwt-audience", envOr("JWT_AUDIENCE", "apisec-example-api"), "token audience (JWT_AUDIENCE)")
 	fs.StringVar(&c.JWKSURL, "jwks-url", envOr("JWKS_URL", ""), "JWKS URL of a second issuer (JWKS_URL)")
 	fs.StringVar(&c.JWKSIssuer, "jwks-issuer", envOr("JWKS_ISSUER", ""), "issuer whose tokens JWKS_URL verifies (JWKS_ISSUER)")
-	fs.StringVar(&c.RedisURL, "redis-url", envOr("REDIS_URL", ""), "Redis for rate limits and revocation; in-memory if empty (REDIS_URL)")
 	fs.StringVar(&c.RateLimit, "rate-limit", envOr("RATE_LIMIT", "100/m"), "per-IP API limit (RATE_LIMIT)")
 	fs.StringVar(&c.LoginRateLimit, "login-rate-limit", envOr("LOGIN_RATE_LIMIT", "5/m"), "per-IP and per-account login limit (LOGIN_RATE_LIMIT)")
 	fs.StringVar(&origins, "cors-origins", envOr("CORS_ORIGINS", "http://localhost:3000"), "comma-separated allowed origins (CORS_ORIGINS)")
@@ -76,6 +96,7 @@ func loadConfig(args []string, getenv func(string) string) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
+	c.RedisURL = getenv("REDIS_URL")
 	c.JWTSecret = []byte(getenv("JWT_SECRET"))
 	c.EncryptionKeys = getenv("ENCRYPTION_KEYS")
 	c.AdminPassword = getenv("ADMIN_PASSWORD")

@@ -13,6 +13,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -39,7 +40,10 @@ func main() {
 // gracefully. Operational messages go to stderr; security events to the
 // audit log (stdout by default).
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := loadConfig(args, getenv)
+	cfg, err := loadConfig(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // -h: the usage is printed, and asking for it is no error
+	}
 	if err != nil {
 		return fmt.Errorf("bad configuration:\n%w", err)
 	}
