@@ -23,7 +23,11 @@ import (
 //   - caps every key and string value at [HandlerConfig.MaxValueLength];
 //   - renames a top-level attribute called "msg", "level", "time" or
 //     "source" to "attr_msg" and so on, so that no record carries a second,
-//     forged copy of a member the slog handler writes itself.
+//     forged copy of a member the slog handler writes itself;
+//   - inside a request, drops a top-level attribute (given to the record
+//     or to WithAttrs, or in an inline group) under the key of a request
+//     attribute if it is equal to it, and renames it "event_<key>"
+//     otherwise, so that no record carries two client_ip or request_id.
 //
 // Values of kinds other than strings, string slices, groups and errors
 // (numbers, times, structs logged with slog.Any) pass unchanged: give a struct that may
@@ -36,6 +40,11 @@ type Handler struct {
 	core   *handlerCore
 	next   slog.Handler // Next with the attributes given before any group
 	groups []frame      // groups opened by WithGroup, innermost last
+	// Top-level attributes given to WithAttrs under the key of a request
+	// attribute, cleaned. They are added in Handle, where the request
+	// attributes are known, so that a logger built with With cannot give
+	// a record a second client_ip or request_id.
+	held []slog.Attr
 }
 
 type handlerCore struct {
@@ -87,24 +96,13 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	} else if p, ok := principal.FromContext(ctx); ok && p.Subject != "" {
 		a = append(a, slog.String(KeySubject, sanitize(p.Subject, maxSubjectLength)))
 	}
+	n := len(a)
+	for _, at := range h.held {
+		a = appendTopLevel(a, n, at)
+	}
 	if len(h.groups) == 0 {
-		// A record attribute with the key of a request attribute (a
-		// package logging "method" itself) would make a JSON object with
-		// a duplicate member, which consumers read differently: an equal
-		// value is dropped, a different one kept under "event_<key>".
-		n := len(a)
 		r.Attrs(func(at slog.Attr) bool {
-			at = topLevel(c.clean(at, false))
-			for i := range n {
-				if a[i].Key == at.Key {
-					if at.Value.Equal(a[i].Value) {
-						return true
-					}
-					at.Key = "event_" + at.Key
-					break
-				}
-			}
-			a = append(a, at)
+			a = appendTopLevel(a, n, c.clean(at, false))
 			return true
 		})
 		out.AddAttrs(a...)
@@ -133,27 +131,76 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	return h.next.Handle(ctx, out)
 }
 
+// appendTopLevel appends a cleaned top-level attribute to a, whose first
+// n members are the request attributes. An attribute with the key of one
+// (a package logging "method" itself) would make a JSON object with a
+// duplicate member, which consumers read differently: an equal value is
+// dropped, a different one kept under "event_<key>". The members of an
+// inline group (empty key), which handlers write at the top level, are
+// treated so one by one; slog's own keys are renamed by topLevel.
+func appendTopLevel(a []slog.Attr, n int, at slog.Attr) []slog.Attr {
+	if at.Key == "" && at.Value.Kind() == slog.KindGroup {
+		for _, m := range at.Value.Group() {
+			a = appendTopLevel(a, n, m)
+		}
+		return a
+	}
+	at = topLevel(at)
+	for i := range n {
+		if a[i].Key == at.Key {
+			if at.Value.Equal(a[i].Value) {
+				return a
+			}
+			at.Key = "event_" + at.Key
+			break
+		}
+	}
+	return append(a, at)
+}
+
 // WithAttrs returns a Handler whose records include attrs, cleaned once
-// here.
+// here. At the top level, those under the key of a request attribute (and
+// inline groups, which may hold one) are held back and added by Handle,
+// which treats them as it treats record attributes.
 func (h *Handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	if len(attrs) == 0 {
 		return h
 	}
 	sensitive := len(h.groups) > 0 && h.groups[len(h.groups)-1].sensitive
-	cleaned := make([]slog.Attr, len(attrs))
-	for i, at := range attrs {
-		cleaned[i] = h.core.clean(at, sensitive)
+	cleaned := make([]slog.Attr, 0, len(attrs))
+	held := h.held
+	for _, at := range attrs {
+		at = h.core.clean(at, sensitive)
+		if len(h.groups) == 0 {
+			if isRequestKey(at.Key) || at.Key == "" && at.Value.Kind() == slog.KindGroup {
+				held = append(held[:len(held):len(held)], at)
+				continue
+			}
+			at = topLevel(at)
+		}
+		cleaned = append(cleaned, at)
 	}
 	if len(h.groups) == 0 {
-		for i := range cleaned {
-			cleaned[i] = topLevel(cleaned[i])
+		next := h.next
+		if len(cleaned) > 0 {
+			next = next.WithAttrs(cleaned)
 		}
-		return &Handler{core: h.core, next: h.next.WithAttrs(cleaned)}
+		return &Handler{core: h.core, next: next, held: held}
 	}
 	groups := append([]frame(nil), h.groups...)
 	last := &groups[len(groups)-1]
 	last.attrs = append(append([]slog.Attr(nil), last.attrs...), cleaned...)
-	return &Handler{core: h.core, next: h.next, groups: groups}
+	return &Handler{core: h.core, next: h.next, groups: groups, held: held}
+}
+
+// isRequestKey reports whether key is that of an attribute a Handler adds
+// from the request.
+func isRequestKey(key string) bool {
+	switch key {
+	case KeyRequestID, KeyMethod, KeyPath, KeyClientIP, KeyUserAgent, KeySubject:
+		return true
+	}
+	return false
 }
 
 // WithGroup returns a Handler that puts the attributes that follow into
@@ -169,7 +216,7 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 		sensitive: sensitive || h.core.keys.sensitive(name),
 	}
 	groups := append(append(make([]frame, 0, len(h.groups)+1), h.groups...), f)
-	return &Handler{core: h.core, next: h.next, groups: groups}
+	return &Handler{core: h.core, next: h.next, groups: groups, held: h.held}
 }
 
 // topLevel renames a top-level attribute whose key is one of the keys

@@ -274,6 +274,12 @@ func TestBuiltinKeysCannotBeForged(t *testing.T) {
 	if rec["g"].(map[string]any)["level"] != "kept" {
 		t.Errorf("a key inside a group was renamed: %v", rec["g"])
 	}
+	// An inline group's members are written at the top level.
+	c.reset()
+	l.With(slog.Group("", "msg", "w")).Info("m", slog.Group("", "level", "r"))
+	if line := c.String(); strings.Count(line, `"level":`) != 1 || strings.Count(line, `"msg":`) != 1 {
+		t.Errorf("built-in keys duplicated through inline groups: %s", line)
+	}
 }
 
 // TestRedactsCompactTokens: JWS and JWE compact serialisations are

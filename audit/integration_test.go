@@ -1,6 +1,7 @@
 package audit_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -119,4 +120,80 @@ func TestNoDuplicateJSONMembers(t *testing.T) {
 	if !strings.Contains(line, `"path":"/api/users"`) || !strings.Contains(line, `"event_path":"/somewhere/else"`) {
 		t.Fatalf("differing duplicate not renamed: %s", line)
 	}
+}
+
+// TestWithCannotForgeRequestAttributes: attributes added with
+// Logger.With under the key of a request attribute give no second copy of
+// it, whether the application's logger or the Middleware's own carries
+// them; as for record attributes, an equal value is dropped and a
+// different one kept as "event_<key>". Outside a request they are kept.
+func TestWithCannotForgeRequestAttributes(t *testing.T) {
+	forged := []any{"client_ip", "10.9.9.9", "request_id", "forged", "method", "GET"}
+	tests := []struct {
+		name  string
+		mw    func(l *slog.Logger) *slog.Logger // the Middleware's logger
+		app   func(l *slog.Logger) *slog.Logger // the application's
+		event string                            // the record checked
+	}{
+		{"application logger", keepLogger, func(l *slog.Logger) *slog.Logger { return l.With(forged...) }, "m"},
+		{"application logger with a group", keepLogger,
+			func(l *slog.Logger) *slog.Logger { return l.With(forged...).WithGroup("g").With("x", 1) }, "m"},
+		{"middleware logger", func(l *slog.Logger) *slog.Logger { return l.With(forged...) }, keepLogger, audit.EventRequest},
+		{"inline group", keepLogger, func(l *slog.Logger) *slog.Logger { return l.With(slog.Group("", forged...)) }, "m"},
+		{"inline group in the record", keepLogger, func(l *slog.Logger) *slog.Logger {
+			return slog.New(recordAttrs{l.Handler(), []slog.Attr{slog.Group("", slog.Group("", forged...))}})
+		}, "m"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var c capture
+			logger := auditLogger(t, &c, nil)
+			mw := newMiddleware(t, audit.Config{Logger: tt.mw(logger)})
+			srv := mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				tt.app(logger).InfoContext(r.Context(), "m")
+			}))
+			r := httptest.NewRequest("GET", "/a", nil)
+			r.RemoteAddr = "192.0.2.7:4000"
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, r)
+			var line string
+			for l := range strings.Lines(c.String()) {
+				if strings.Contains(l, `"msg":"`+tt.event+`"`) {
+					line = l
+				}
+			}
+			for _, k := range []string{"client_ip", "request_id", "method"} {
+				if n := strings.Count(line, `"`+k+`":`); n != 1 {
+					t.Errorf("%d %s members in %s", n, k, line)
+				}
+			}
+			id := w.Header().Get("X-Request-ID")
+			if !strings.Contains(line, `"client_ip":"192.0.2.7"`) || !strings.Contains(line, `"request_id":"`+id+`"`) ||
+				!strings.Contains(line, `"event_client_ip":"10.9.9.9"`) || !strings.Contains(line, `"event_request_id":"forged"`) ||
+				strings.Contains(line, "event_method") {
+				t.Errorf("forged attributes not renamed or equal ones kept: %s", line)
+			}
+		})
+	}
+	t.Run("outside a request", func(t *testing.T) {
+		var c capture
+		auditLogger(t, &c, nil).With(forged...).Info("m")
+		rec := c.records(t)[0]
+		if rec["client_ip"] != "10.9.9.9" || rec["request_id"] != "forged" || rec["method"] != "GET" {
+			t.Errorf("attributes renamed outside a request: %v", rec)
+		}
+	})
+}
+
+func keepLogger(l *slog.Logger) *slog.Logger { return l }
+
+// recordAttrs adds attrs to every record, as a record attribute.
+type recordAttrs struct {
+	slog.Handler
+	attrs []slog.Attr
+}
+
+func (h recordAttrs) Handle(ctx context.Context, r slog.Record) error {
+	r.AddAttrs(h.attrs...)
+	return h.Handler.Handle(ctx, r)
 }

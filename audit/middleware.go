@@ -306,7 +306,7 @@ func (m *Middleware) log(s *requestState, r *http.Request, start time.Time, pani
 	var buf [12]slog.Attr
 	a := buf[:0]
 	ah, direct := h.(*Handler)
-	if direct && len(ah.groups) == 0 {
+	if direct && len(ah.groups) == 0 && len(ah.held) == 0 {
 		// Every attribute below is already clean: skip the Handler's
 		// pass and go straight to its next handler.
 		h = ah.next
