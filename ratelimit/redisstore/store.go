@@ -22,8 +22,11 @@ const maxKeyLen = 256
 
 var errReply = errors.New("redisstore: unexpected reply from Redis")
 
-// Store is a [ratelimit.Store] on Redis. It is safe for concurrent use and
-// holds no lock of its own. There is no useful zero value: call [New].
+// Store is a [ratelimit.Store] on Redis. It is safe for concurrent use.
+// Each decision holds one mutex for a short critical section, to claim
+// a round-trip slot or join the queue for one, and a round trip that ends
+// takes it again to hand its slot on; the mutex is never held across I/O.
+// There is no useful zero value: call [New].
 type Store struct {
 	client  redis.UniversalClient
 	owned   bool
