@@ -6,10 +6,13 @@ import (
 	"encoding/base64"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/apisec-go/apisec/headers"
@@ -283,29 +286,97 @@ func TestOverrideAndRemove(t *testing.T) {
 	}
 }
 
-// TestNoSharedHeaderSlices: appending to one header of one response must
-// not change another header or another response (a shared backing array
-// would let one request's Add leak into the next).
+// vandal appends to X-Frame-Options and overwrites every value it is
+// given in place, as a careless handler editing w.Header() would.
+var vandal = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h["X-Frame-Options"] = append(h["X-Frame-Options"], "polluted")
+	for _, v := range h {
+		for i := range v {
+			v[i] = "mutated"
+		}
+	}
+})
+
+// TestNoSharedHeaderSlices: one response's values must not be reachable
+// from another response, nor one header's from another header, or a
+// handler's Add or in-place edit (or the next response's own writes)
+// would change headers already handed out. Each response's header map is
+// kept as it is (not copied) while the next request, with other inputs (a
+// fresh nonce, plain HTTP instead of HTTPS), is served through a handler
+// that appends to one header and overwrites every value; the kept
+// response must still be exact.
 func TestNoSharedHeaderSlices(t *testing.T) {
-	m := mustNew(t, headers.Config{})
-	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header()["X-Frame-Options"] = append(w.Header()["X-Frame-Options"], "polluted")
-		w.Header()["Content-Security-Policy"][0] = "mutated"
-	}))
-	first := serve(h, httptest.NewRequest("GET", "/", nil)).Header()
-	if got := first.Values("X-Frame-Options"); len(got) != 2 {
-		t.Fatalf("first response X-Frame-Options = %q", got)
+	for name, cfg := range map[string]headers.Config{
+		"profile=api":  {},
+		"profile=html": {Profile: headers.ProfileHTML},
+	} {
+		t.Run(name, func(t *testing.T) {
+			m := mustNew(t, cfg)
+			var nonce string
+			clean := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { nonce = headers.Nonce(r.Context()) }))
+			vandalized := m.Handler(vandal)
+			requests := []*http.Request{httpsRequest("GET", "https://example.com/"), httptest.NewRequest("GET", "http://example.com/", nil)}
+			var prev, prevWant http.Header
+			for i := range 200 {
+				h := serve(clean, requests[i%2]).Header()
+				want := h.Clone() // the expectation; h itself is what is checked
+				if cfg.Profile == headers.ProfileHTML && !strings.Contains(want.Get("Content-Security-Policy"), "'nonce-"+nonce+"'") {
+					t.Fatalf("response %d: CSP %q lacks its nonce %q", i, want.Get("Content-Security-Policy"), nonce)
+				}
+				if prev != nil && !maps.EqualFunc(prev, prevWant, slices.Equal) {
+					t.Fatalf("response %d changed after response %d:\n%v\nwant %v", i-1, i, prev, prevWant)
+				}
+				own := serve(vandalized, requests[(i+1)%2]).Header()
+				if got := own.Values("X-Frame-Options"); len(got) != 2 {
+					t.Fatalf("vandalized X-Frame-Options = %q", got)
+				}
+				if got := own.Values("X-Content-Type-Options"); len(got) != 1 {
+					t.Fatalf("append to X-Frame-Options changed X-Content-Type-Options: %q", got)
+				}
+				if !maps.EqualFunc(h, want, slices.Equal) {
+					t.Fatalf("response %d changed after the next one was vandalized:\n%v\nwant %v", i, h, want)
+				}
+				prev, prevWant = h, want
+			}
+		})
 	}
-	if got := first.Values("X-Content-Type-Options"); len(got) != 1 || got[0] != "nosniff" {
-		t.Errorf("append to X-Frame-Options changed X-Content-Type-Options: %q", got)
+}
+
+// TestConcurrentResponsesDoNotShareHeaderValues: goroutines serving at the
+// same time each keep their own responses (each with its own nonce),
+// vandalize others in between, and check their kept responses only after
+// every goroutine has served all of its requests.
+func TestConcurrentResponsesDoNotShareHeaderValues(t *testing.T) {
+	const goroutines, perGoroutine = 8, 64
+	m := mustNew(t, headers.Config{Profile: headers.ProfileHTML})
+	vandalized := m.Handler(vandal)
+	var served, done sync.WaitGroup
+	served.Add(goroutines)
+	for g := range goroutines {
+		done.Go(func() {
+			var nonce string
+			clean := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { nonce = headers.Nonce(r.Context()) }))
+			kept, wants := make([]http.Header, perGoroutine), make([]http.Header, perGoroutine)
+			for i := range kept {
+				kept[i] = serve(clean, httpsRequest("GET", "https://example.com/")).Header()
+				wants[i] = kept[i].Clone()
+				if !strings.Contains(wants[i].Get("Content-Security-Policy"), "'nonce-"+nonce+"'") {
+					t.Errorf("goroutine %d response %d: CSP %q lacks its nonce", g, i, wants[i].Get("Content-Security-Policy"))
+				}
+				serve(vandalized, httpsRequest("GET", "https://example.com/"))
+			}
+			served.Done()
+			served.Wait() // every goroutine has served all its requests
+			for i := range kept {
+				if !maps.EqualFunc(kept[i], wants[i], slices.Equal) {
+					t.Errorf("goroutine %d response %d changed:\n%v\nwant %v", g, i, kept[i], wants[i])
+					return
+				}
+			}
+		})
 	}
-	second := serve(m.Handler(okHandler), httptest.NewRequest("GET", "/", nil)).Header()
-	if got := second.Values("X-Frame-Options"); len(got) != 1 || got[0] != "DENY" {
-		t.Errorf("second response X-Frame-Options = %q", got)
-	}
-	if got := second.Get("Content-Security-Policy"); got != apiCSP {
-		t.Errorf("second response CSP = %q", got)
-	}
+	done.Wait()
 }
 
 // TestHSTSOnlyOverHTTPS: HSTS on plain HTTP is ignored by browsers (RFC
