@@ -1,5 +1,10 @@
 package password
 
+import (
+	"math"
+	"math/bits"
+)
+
 // HoldSlots takes n slots of h's limiter, as n hashes in progress would,
 // and returns the function that frees them.
 func HoldSlots(h *Hasher, n int) (release func()) {
@@ -22,7 +27,13 @@ func ParsedMemoryKiB(h *Hasher, hash string) (uint64, error) {
 	}
 	switch ph.alg {
 	case algScrypt:
-		return 128 * uint64(ph.r) << ph.ln / 1024, nil
+		// 128·r·2^ln, saturated at MaxUint64 instead of wrapping, so an
+		// overflow in parse's bound shows up as a huge value.
+		hi, lo := bits.Mul64(128*uint64(ph.r), 1<<ph.ln)
+		if hi != 0 {
+			return math.MaxUint64, nil
+		}
+		return lo / 1024, nil
 	case algBcrypt:
 		return 4, nil
 	}

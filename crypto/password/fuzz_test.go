@@ -25,6 +25,7 @@ func FuzzVerify(f *testing.F) {
 		"$2b$31$kK4vYFBTWsNAXLZA/qST2OghRHECmC1Y8EkokJXpd4XFkDIxWz5Ua",
 		"$scrypt$ln=4,r=8,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
 		"$scrypt$ln=62,r=8,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+		"$scrypt$ln=37,r=1048576,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc", // 128·r·N = 2^64
 		"", "$", "$argon2id$v=19$m=08,t=1,p=1$$", "$2", "$scrypt$ln=1,r=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
 	} {
 		f.Add(s, "password")

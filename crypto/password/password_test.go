@@ -233,6 +233,9 @@ func TestRejectsHashClaimingHugeMemory(t *testing.T) {
 		"scrypt r huge":      "$scrypt$ln=10,r=4000000,p=1$" + s + "$" + k,
 		"scrypt 256MiB":      "$scrypt$ln=18,r=8,p=1$" + s + "$" + k,
 		"scrypt ln overflow": "$scrypt$ln=62,r=8,p=1$" + s + "$" + k,
+		// 128·r·N = 2^7·2^20·2^37 = 2^64 wraps a uint64 to 0.
+		"scrypt 128rN wraps":  "$scrypt$ln=37,r=1048576,p=1$" + s + "$" + k,
+		"scrypt 128rN > 2^64": "$scrypt$ln=40,r=1048576,p=1$" + s + "$" + k,
 	} {
 		t.Run(name, func(t *testing.T) {
 			allocs := testing.AllocsPerRun(10, func() {

@@ -145,8 +145,12 @@ func (pol *policy) scryptParams(h parsed, params string) (parsed, error) {
 	if ln == 0 || ln > 62 || h.r == 0 || p == 0 || p > 255 {
 		return h, ErrMalformedHash
 	}
-	// scrypt needs 128·r·N bytes; compare in uint64 without overflow.
-	if ln > 40 || h.r > 1<<20 || 128*uint64(h.r)<<ln > uint64(pol.maxM)*1024 || p > uint32(pol.maxP) {
+	// scrypt needs 128·r·N bytes. 128·r·2^ln ≤ max ⟺ r ≤ ⌊max/2^(7+ln)⌋,
+	// so shift the bound down instead of the product up: 128·r << ln wraps
+	// (r=2^20, ln=37 gives 2^64, that is 0). ln ≤ 62 here, so the shift is
+	// defined.
+	maxBytes := uint64(pol.maxM) * 1024
+	if ln > 40 || h.r > 1<<20 || uint64(h.r) > (maxBytes>>7)>>ln || p > uint32(pol.maxP) {
 		return h, ErrHashTooCostly
 	}
 	h.ln, h.p = uint8(ln), uint8(p)
