@@ -307,24 +307,41 @@ func TestBadConfigurationNamesTheVariable(t *testing.T) {
 	}
 }
 
-// TestLoginIsRateLimitedPerAccount defends against password guessing: the
-// sixth attempt on one account within a minute is refused with 429 and
-// Retry-After, even with the right password, and the lockout is audited.
+// TestLoginIsRateLimitedPerAccount defends against password guessing
+// spread over many addresses: five attempts on one account within a
+// minute, each from its own loopback address so that no per-IP quota is
+// spent, and the sixth, from yet another address and with the right
+// password, is refused with 429 and Retry-After by the per-account limit,
+// which the audit log names as the reason.
 func TestLoginIsRateLimitedPerAccount(t *testing.T) {
 	s := startServer(t, "LOGIN_RATE_LIMIT=5/m")
 	s.register(t, "carol@example.com", alicePassword, "Carol", 50)
+	from := func(i int) *server { return s.via(clientFrom(t, "127.0.0."+strconv.Itoa(10+i))) }
 	for i := range 5 {
-		r := s.do(t, "POST", "/api/login", `{"email":"carol@example.com","password":"guess-number-`+strconv.Itoa(i)+`-xyz"}`)
+		r := from(i).do(t, "POST", "/api/login", `{"email":"carol@example.com","password":"guess-number-`+strconv.Itoa(i)+`-xyz"}`)
 		wantProblem(t, r, 401)
 	}
-	r := s.do(t, "POST", "/api/login", `{"email":"carol@example.com","password":"`+alicePassword+`"}`)
+	r := from(5).do(t, "POST", "/api/login", `{"email":"carol@example.com","password":"`+alicePassword+`"}`)
 	wantProblem(t, r, 429)
 	ra, err := strconv.Atoi(r.Header.Get("Retry-After"))
 	if err != nil || ra < 1 || ra > 60 {
 		t.Fatalf("Retry-After %q", r.Header.Get("Retry-After"))
 	}
+	checkSecurityHeaders(t, r.Header)
 	if !s.waitAudit(`"msg":"authn_login_lock"`) {
-		t.Error("no authn_login_lock event")
+		t.Fatal("no authn_login_lock event")
+	}
+	locks := s.auditEvents(t, "authn_login_lock")
+	if len(locks) != 1 || locks[0]["reason"] != "login_rate_limit_account" {
+		t.Fatalf("lock events %v, want one with reason login_rate_limit_account", locks)
+	}
+	if locks[0]["client_ip"] != "127.0.0.15" {
+		t.Errorf("lock event client_ip %v, want 127.0.0.15", locks[0]["client_ip"])
+	}
+	// Another account is not locked from the same addresses.
+	s.register(t, "dave@example.com", alicePassword, "Dave", 50)
+	if r := from(5).do(t, "POST", "/api/login", `{"email":"dave@example.com","password":"`+alicePassword+`"}`); r.Status != 200 {
+		t.Fatalf("another account from the same address: %d %s", r.Status, r.Body)
 	}
 }
 
