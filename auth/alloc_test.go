@@ -1,12 +1,14 @@
 package auth_test
 
 import (
-	"github.com/apisec-go/apisec/auth"
-	"github.com/golang-jwt/jwt/v5"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/apisec-go/apisec/auth"
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // discard is a ResponseWriter that allocates nothing, so the counts below
@@ -38,6 +40,12 @@ func TestAllocs(t *testing.T) {
 		{"bad base64", "Bearer " + strings.Replace(validToken(), ".", ".=", 1), 2},
 		{"alg none", "Bearer eyJhbGciOiJub25lIn0.e30.c2ln", 2},
 		{"forged signature", "Bearer " + hs256(hdrHS256, claims(nil), []byte("forged forged forged forged forg")), 4},
+		// Escaped member names are decoded on the stack: a forged token
+		// full of them costs what any forged token costs (it allocated
+		// once per name before).
+		{"forged, 150 escaped header names", "Bearer " + hs256(escapedNames(`{"alg":"HS256","typ":"at+jwt"`, 150), claims(nil), []byte("forged forged forged forged forg")), 4},
+		{"forged, 150 escaped claim names", "Bearer " + hs256(hdrHS256, escapedNames(claims(nil)[:len(claims(nil))-1], 150), []byte("forged forged forged forged forg")), 4},
+		{"forged, long escaped names", "Bearer " + hs256(escapedNames(`{"alg":"HS256","typ":"at+jwt"`, 3), claims(nil), []byte("forged forged forged forged forg")), 4},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -54,6 +62,23 @@ func TestAllocs(t *testing.T) {
 			t.Logf("%v allocs", got)
 		})
 	}
+}
+
+// escapedNames closes the JSON object open (without its final "}") after
+// adding n members with escaped names: short ones, or for n <= 3 names
+// longer than any name the Authenticator reads.
+func escapedNames(open string, n int) string {
+	var b strings.Builder
+	b.WriteString(open)
+	for i := range n {
+		name := `x\u0041` + strconv.Itoa(i)
+		if n <= 3 {
+			name = strings.Repeat(`\u0041`, 200) + strconv.Itoa(i)
+		}
+		b.WriteString(`,"` + name + `":1`)
+	}
+	b.WriteString("}")
+	return b.String()
 }
 
 // TestMalformedTokensCostNoSignatureWork: tokens rejected by the pre-parse

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/rsa"
 	"errors"
 	"net/http"
@@ -233,6 +235,11 @@ func TestNewIssuerInvalid(t *testing.T) {
 			PrivateKey: (*ecdsa.PrivateKey)(nil)}, []string{"auth: IssuerConfig.PrivateKey: must be a complete *rsa.PrivateKey, *ecdsa.PrivateKey or ed25519.PrivateKey"}},
 		{"zero ECDSA key", auth.IssuerConfig{Issuer: "i", Audience: []string{"a"}, Key: auth.Key{ID: "k", Algorithm: "ES256"},
 			PrivateKey: &ecdsa.PrivateKey{}}, []string{"auth: IssuerConfig.PrivateKey: must be a complete *rsa.PrivateKey, *ecdsa.PrivateKey or ed25519.PrivateKey"}},
+		{"ECDSA key without its private scalar", auth.IssuerConfig{Issuer: "i", Audience: []string{"a"}, Key: auth.Key{ID: "k", Algorithm: "ES256"},
+			PrivateKey: func() *ecdsa.PrivateKey {
+				k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+				return &ecdsa.PrivateKey{PublicKey: k.PublicKey}
+			}()}, []string{"auth: IssuerConfig.PrivateKey: must be a complete *rsa.PrivateKey, *ecdsa.PrivateKey or ed25519.PrivateKey"}},
 		{"short Ed25519 key", auth.IssuerConfig{Issuer: "i", Audience: []string{"a"}, Key: auth.Key{ID: "k", Algorithm: "EdDSA"},
 			PrivateKey: ed25519.PrivateKey{1, 2, 3}}, []string{"auth: IssuerConfig.PrivateKey: must be a complete *rsa.PrivateKey, *ecdsa.PrivateKey or ed25519.PrivateKey"}},
 	}

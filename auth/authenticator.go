@@ -332,7 +332,10 @@ func (a *Authenticator) verify(ctx context.Context, tok string) (*principal.Prin
 		return nil, errTokenPayloadJSON
 	}
 
-	// Protected header: alg, typ, kid; crit is never understood.
+	// Protected header: alg, typ, kid; crit is never understood. Escaped
+	// member names are decoded into nameBuf: a forged token full of them
+	// costs no allocation.
+	var nameBuf [maxName]byte
 	var (
 		al             alg
 		kid            []byte
@@ -350,11 +353,14 @@ func (a *Authenticator) verify(ctx context.Context, tok string) (*principal.Prin
 			break
 		}
 		if esc {
-			s, ok := unescapeKey(k)
+			s, long, ok := unescapeName(&nameBuf, k)
 			if !ok {
 				return nil, errTokenHeaderJSON
 			}
-			k = []byte(s)
+			if long {
+				continue // longer than any parameter we read
+			}
+			k = nameBuf[:len(s)] // s is these bytes: no copy
 		}
 		switch string(k) {
 		case "alg":
@@ -377,23 +383,23 @@ func (a *Authenticator) verify(ctx context.Context, tok string) (*principal.Prin
 				return nil, errHeaderParam
 			}
 			hasTyp = true
-			if len(v) < 2 || v[0] != '"' {
+			if typ, ok = jsonBytes(v); !ok {
 				return nil, errTyp
 			}
-			typ = v[1 : len(v)-1]
 		case "kid":
 			if hasKid {
 				return nil, errHeaderParam
 			}
 			hasKid = true
-			if len(v) < 2 || v[0] != '"' {
+			if kid, ok = jsonBytes(v); !ok {
 				return nil, errHeaderParam
 			}
-			kid = v[1 : len(v)-1]
 		case "crit":
 			return nil, errCrit // RFC 7515 §4.1.11: we understand no extension
 		default:
-			if len(k) <= 4 && (strings.EqualFold(string(k), "alg") || strings.EqualFold(string(k), "typ") ||
+			// 12 bytes: four letters, each possibly a 3-byte rune that
+			// folds to ASCII (U+212A KELVIN SIGN is a "k").
+			if len(k) <= 12 && (strings.EqualFold(string(k), "alg") || strings.EqualFold(string(k), "typ") ||
 				strings.EqualFold(string(k), "kid") || strings.EqualFold(string(k), "crit")) {
 				return nil, errHeaderParam
 			}
@@ -427,9 +433,12 @@ func (a *Authenticator) verify(ctx context.Context, tok string) (*principal.Prin
 			break
 		}
 		if esc {
-			s, ok := unescapeKey(k)
+			s, long, ok := unescapeName(&nameBuf, k)
 			if !ok {
 				return nil, errTokenPayloadJSON
+			}
+			if long {
+				continue // longer than any claim we read
 			}
 			k = s
 		}

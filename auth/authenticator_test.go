@@ -107,12 +107,23 @@ func TestHandler(t *testing.T) {
 			status: 401, err: auth.ErrTokenInvalid, reason: "header parameter"},
 		{name: "ALG case variant", setup: bearer(hs256(`{"alg":"HS256","ALG":"none","typ":"at+jwt"}`, claims(nil), testSecret)),
 			status: 401, err: auth.ErrTokenInvalid, reason: "header parameter"},
+		// A KELVIN SIGN folds to "k" (Go's and Java's case folding).
+		{name: "Kid with a Kelvin sign", setup: bearer(hs256(`{"alg":"HS256","typ":"at+jwt","\u212Aid":"x"}`, claims(nil), testSecret)),
+			status: 401, err: auth.ErrTokenInvalid, reason: "header parameter"},
+		{name: "escaped alg name", setup: bearer(hs256(`{"\u0061lg":"HS256","typ":"at+jwt"}`, claims(nil), testSecret)), status: 200},
+		{name: "escaped duplicate alg", setup: bearer(hs256(`{"alg":"HS256","\u0061lg":"none","typ":"at+jwt"}`, claims(nil), testSecret)),
+			status: 401, err: auth.ErrTokenInvalid, reason: "header parameter"},
 		// RFC 9068 §2.1; peers accept any typ.
 		{name: "typ JWT rejected by default", setup: bearer(hs256(`{"alg":"HS256","typ":"JWT"}`, claims(nil), testSecret)),
 			status: 401, err: auth.ErrTokenInvalid, reason: "typ"},
 		{name: "typ missing rejected by default", setup: bearer(hs256(`{"alg":"HS256"}`, claims(nil), testSecret)), status: 401, err: auth.ErrTokenInvalid, reason: "typ"},
 		{name: "typ application/at+jwt", setup: bearer(hs256(`{"alg":"HS256","typ":"application/at+jwt"}`, claims(nil), testSecret)), status: 200},
 		{name: "typ is case-insensitive", setup: bearer(hs256(`{"alg":"HS256","typ":"AT+JWT"}`, claims(nil), testSecret)), status: 200},
+		// The same values with JSON escapes (encoders may write "\/").
+		{name: "typ with escaped solidus", setup: bearer(hs256(`{"alg":"HS256","typ":"application\/at+jwt"}`, claims(nil), testSecret)), status: 200},
+		{name: "typ with a unicode escape", setup: bearer(hs256(`{"alg":"HS256","typ":"at\u002bjwt"}`, claims(nil), testSecret)), status: 200},
+		{name: "typ escaping another value", setup: bearer(hs256(`{"alg":"HS256","typ":"\u004aWT"}`, claims(nil), testSecret)),
+			status: 401, err: auth.ErrTokenInvalid, reason: "typ"},
 		{name: "typ JWT accepted when configured", cfg: func(c *auth.Config) { c.Types = []string{"JWT"} },
 			setup: bearer(hs256(`{"alg":"HS256","typ":"JWT"}`, claims(nil), testSecret)), status: 200},
 		{name: "no typ accepted when configured", cfg: func(c *auth.Config) { c.Types = []string{""} },
@@ -125,6 +136,8 @@ func TestHandler(t *testing.T) {
 			status: 401, err: auth.ErrTokenInvalid, reason: "signature"},
 		{name: "unknown kid", setup: bearer(hs256(`{"alg":"HS256","typ":"at+jwt","kid":"other"}`, claims(nil), testSecret)),
 			status: 401, err: auth.ErrTokenInvalid, reason: "no matching key"},
+		{name: "escaped kid matches its key", cfg: func(c *auth.Config) { c.Issuers[0].Keys[0].ID = "k/1" },
+			setup: bearer(hs256(`{"alg":"HS256","typ":"at+jwt","kid":"k\/1"}`, claims(nil), testSecret)), status: 200},
 		// Claims.
 		{name: "missing exp", setup: bearer(hs256(hdrHS256, claims(map[string]any{"exp": nil}), testSecret)), status: 401, err: auth.ErrTokenInvalid, reason: "missing exp"},
 		{name: "null exp", setup: bearer(hs256(hdrHS256, strings.Replace(claims(nil), `"exp":`, `"exp":null,"x":`, 1), testSecret)), status: 401, err: auth.ErrTokenInvalid, reason: "missing exp"},

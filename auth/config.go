@@ -249,6 +249,9 @@ func (c *Config) validate(a *Authenticator) error {
 		if v == "" {
 			return def
 		}
+		if len(v) > maxName {
+			bad(field, "at most "+strconv.Itoa(maxName)+" bytes")
+		}
 		for _, r := range registeredClaims {
 			if strings.EqualFold(v, r) {
 				bad(field, strconv.Quote(v)+" is a registered claim")

@@ -91,6 +91,7 @@ func TestNewInvalidConfig(t *testing.T) {
 		{"realm with CR", func() auth.Config { c := baseConfig(); c.Realm = "a\r\nb"; return c }(), []string{"auth: Realm: contains control or non-ASCII characters"}},
 		{"type with LF", func() auth.Config { c := baseConfig(); c.Types = []string{"at+jwt\n"}; return c }(), []string{"auth: Types[0]: contains control or non-ASCII characters"}},
 		{"roles claim is registered", func() auth.Config { c := baseConfig(); c.RolesClaim = "Sub"; return c }(), []string{`auth: RolesClaim: "Sub" is a registered claim`}},
+		{"scope claim too long", func() auth.Config { c := baseConfig(); c.ScopeClaim = strings.Repeat("s", 129); return c }(), []string{`auth: ScopeClaim: at most 128 bytes`}},
 		{"claim names collide", func() auth.Config { c := baseConfig(); c.RolesClaim = "scope"; return c }(), []string{"auth: RolesClaim: RolesClaim, ScopeClaim and ScopesClaim must differ"}},
 		{"bad cookie name", func() auth.Config { c := baseConfig(); c.CookieName = "a b"; return c }(), []string{"auth: CookieName: not a valid cookie name"}},
 		{"query parameter with control", func() auth.Config { c := baseConfig(); c.QueryParameter = "a\x00"; return c }(), []string{"auth: QueryParameter: contains control or non-ASCII characters"}},

@@ -1,8 +1,11 @@
 package auth
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 var maxAgeCases = []struct {
@@ -73,5 +76,48 @@ func TestHasDuplicateKeys(t *testing.T) {
 				t.Fatalf("got %v", got)
 			}
 		})
+	}
+}
+
+// unescapeName must read every member name encoding/json reads, the same
+// way: the scanner only sees names of objects json.Valid accepted, and a
+// name decoded differently would reopen the claim-name differential.
+var escapedNameSeeds = []string{
+	`plain`, `\u0065xp`, `\"\\\/\b\f\n\r\t`, `\uD83D\uDE00`, `\uD83D`, `\uDE00x`, `\uD83D\u0041`,
+	`\u212Aid`, `\u017Fub`, `\u00e9`, `é`, `\u00`, `\x`, "\x01", `\uZZZZ`, `\`,
+	strings.Repeat(`\u0041`, 200), strings.Repeat("a", maxName) + `\n`, strings.Repeat("a", maxName-1) + `\u00e9`,
+}
+
+func TestUnescapeNameMatchesEncodingJSON(t *testing.T) {
+	for _, k := range escapedNameSeeds {
+		checkUnescapeName(t, k)
+	}
+}
+
+func FuzzUnescapeName(f *testing.F) {
+	for _, k := range escapedNameSeeds {
+		f.Add(k)
+	}
+	f.Fuzz(checkUnescapeName)
+}
+
+func checkUnescapeName(t *testing.T, key string) {
+	var buf [maxName]byte
+	name, long, ok := unescapeName(&buf, key)
+	var want string
+	if !utf8.ValidString(key) || json.Unmarshal([]byte(`"`+key+`"`), &want) != nil {
+		return // never reaches the scanner (header and payload are valid UTF-8 JSON); only must not panic
+	}
+	switch {
+	case !ok:
+		t.Fatalf("unescapeName(%q) rejected a name encoding/json reads as %q", key, want)
+	case len(want) > maxName:
+		if !long {
+			t.Fatalf("unescapeName(%q) = %q, want long (%d bytes)", key, name, len(want))
+		}
+	case long:
+		t.Fatalf("unescapeName(%q) = long, want %q", key, want)
+	case name != want:
+		t.Fatalf("unescapeName(%q) = %q, want %q", key, name, want)
 	}
 }

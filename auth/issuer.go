@@ -170,8 +170,11 @@ func publicOf(k crypto.Signer) crypto.PublicKey {
 			return &k.PublicKey
 		}
 	case *ecdsa.PrivateKey:
+		//lint:ignore SA1019 only its presence is read: Bytes panics without it
 		if k != nil && k.Curve != nil && k.X != nil && k.Y != nil && k.D != nil {
-			return &k.PublicKey
+			if _, err := k.Bytes(); err == nil {
+				return &k.PublicKey
+			}
 		}
 	case ed25519.PrivateKey:
 		if len(k) == ed25519.PrivateKeySize {

@@ -1,8 +1,12 @@
 package auth
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
 )
 
 // The scanner below walks the top level of a JSON object that
@@ -110,7 +114,107 @@ func (o *object[T]) next() (key, val T, escaped, ok bool) {
 	return key, val, escaped, true
 }
 
-// unescapeKey decodes a key that contains escapes.
+// maxName is the longest member name the Authenticator reads (a claim
+// name configured longer than this is a configuration error), and the
+// size of the buffer escaped names are decoded into.
+const maxName = 128
+
+// unescapeName decodes a member name that contains escapes into buf,
+// without allocating, and returns it as a string that shares buf's memory:
+// it is compared, never kept. ok is false for an invalid escape or a raw
+// control character, as for encoding/json. long reports a name that does
+// not fit in buf, so it is longer than any name we read; it is still
+// checked to the end. Invalid UTF-8 is copied as is: it cannot equal, or
+// fold to, any name we read either way.
+func unescapeName[T text](buf *[maxName]byte, key T) (name string, long, ok bool) {
+	n := 0
+	put := func(b ...byte) {
+		if n+len(b) > len(buf) {
+			long = true
+			return
+		}
+		n += copy(buf[n:], b)
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		switch {
+		case c < 0x20:
+			return "", false, false
+		case c != '\\':
+			put(c)
+			continue
+		}
+		if i++; i >= len(key) {
+			return "", false, false
+		}
+		switch key[i] {
+		case '"', '\\', '/':
+			put(key[i])
+		case 'b':
+			put('\b')
+		case 'f':
+			put('\f')
+		case 'n':
+			put('\n')
+		case 'r':
+			put('\r')
+		case 't':
+			put('\t')
+		case 'u':
+			r, ok := hex4(key, i+1)
+			if !ok {
+				return "", false, false
+			}
+			i += 4
+			if utf16.IsSurrogate(r) {
+				// A high surrogate followed by an escaped low one is one
+				// character; a lone surrogate is U+FFFD.
+				if r2, ok := hex4(key, i+3); ok && i+2 < len(key) && key[i+1] == '\\' && key[i+2] == 'u' {
+					if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+						r, i = d, i+6
+					} else {
+						r = utf8.RuneError
+					}
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			var enc [utf8.UTFMax]byte
+			put(enc[:utf8.EncodeRune(enc[:], r)]...)
+		default:
+			return "", false, false
+		}
+	}
+	if long {
+		return "", true, true
+	}
+	return unsafe.String(&buf[0], n), false, true
+}
+
+// hex4 reads the four hex digits of a \u escape starting at i.
+func hex4[T text](s T, i int) (rune, bool) {
+	if i+4 > len(s) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(s[i : i+4]) {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// unescapeKey decodes a key that contains escapes into a new string, for
+// callers that keep it (the duplicate check, after the signature).
 func unescapeKey[T text](key T) (string, bool) {
 	var out string
 	b := make([]byte, 0, len(key)+2)
@@ -121,6 +225,23 @@ func unescapeKey[T text](key T) (string, bool) {
 		return "", false
 	}
 	return out, true
+}
+
+// jsonBytes decodes a JSON string value held in a []byte. Values without
+// escapes are returned as a subslice of v, without copying; only a value
+// with escapes is decoded into a new slice.
+func jsonBytes(v []byte) ([]byte, bool) {
+	if len(v) < 2 || v[0] != '"' {
+		return nil, false
+	}
+	if bytes.IndexByte(v, '\\') < 0 {
+		return v[1 : len(v)-1], true
+	}
+	var out string
+	if json.Unmarshal(v, &out) != nil {
+		return nil, false
+	}
+	return []byte(out), true
 }
 
 // jsonString decodes a JSON string value. Values without escapes are
