@@ -133,7 +133,9 @@ func (h *Hasher) input(password, pepperID string) []byte {
 // lengths, where the hash is scrypt(password, salt bytes, N, r, p,
 // len(hash)). A password longer than 72 bytes never matches a bcrypt hash,
 // since bcrypt would ignore the excess; nor does one containing a NUL
-// byte, which C implementations treat as the end of the password.
+// byte, which C implementations treat as the end of the password. Both are
+// refused only after the work of [Hasher.VerifyDummy], so their timing
+// does not tell that the user still has a bcrypt hash.
 //
 // After a successful Verify, call [Hasher.NeedsRehash] and store a fresh
 // [Hasher.Hash] if it reports true.
@@ -154,10 +156,15 @@ func (h *Hasher) verify(ctx context.Context, ph parsed, password string) error {
 	}
 	switch ph.alg {
 	case algBcrypt:
+		// These passwords can never match, but answering at once would tell
+		// a timing attacker which users still have bcrypt hashes: every
+		// other denial costs an argon2id. Do VerifyDummy's work first.
 		if len(password) > 72 {
+			h.burn(ctx, password)
 			return ErrPasswordTooLong
 		}
 		if strings.IndexByte(password, 0) >= 0 {
+			h.burn(ctx, password)
 			return ErrMismatch
 		}
 	case algArgon2id:
@@ -215,6 +222,16 @@ func compare(got, want []byte) error {
 // [ErrPasswordTooLong] as Verify would). Call it when the user does not
 // exist, so that an attacker cannot enumerate accounts by timing logins.
 func (h *Hasher) VerifyDummy(ctx context.Context, password string) error {
+	if err := h.verify(ctx, h.dummyHash(), password); err != nil && !errors.Is(err, ErrMismatch) {
+		return err
+	}
+	// The dummy hash is random, so a match is a 2^-256 event; deny anyway.
+	return ErrMismatch
+}
+
+// dummyHash returns a random argon2id hash at the current parameters and
+// pepper, made once.
+func (h *Hasher) dummyHash() parsed {
 	h.dummyOnce.Do(func() {
 		pol := h.pol
 		salt := make([]byte, pol.saltLen)
@@ -224,11 +241,13 @@ func (h *Hasher) VerifyDummy(ctx context.Context, password string) error {
 		h.dummy = parsed{alg: algArgon2id, m: pol.m, t: pol.t, p: pol.p, pepper: pol.pepperID,
 			salt: b64.EncodeToString(salt), hash: b64.EncodeToString(key)}
 	})
-	if err := h.verify(ctx, h.dummy, password); err != nil && !errors.Is(err, ErrMismatch) {
-		return err
-	}
-	// The dummy hash is random, so a match is a 2^-256 event; deny anyway.
-	return ErrMismatch
+	return h.dummy
+}
+
+// burn does VerifyDummy's work and discards the result: the caller has
+// already decided to deny.
+func (h *Hasher) burn(ctx context.Context, password string) {
+	_ = h.verify(ctx, h.dummyHash(), password)
 }
 
 // NeedsRehash reports whether a stored hash should be replaced by a fresh

@@ -352,6 +352,39 @@ func TestVerifyDummyCostsAsMuchAsVerify(t *testing.T) {
 	}
 }
 
+// TestBcryptEarlyRejectCostsAsMuchAsVerifyDummy defends against learning
+// which users still have bcrypt hashes by timing: a password that can never
+// match a bcrypt hash (over 72 bytes, or with a NUL byte) is refused
+// without running bcrypt, and that refusal must take as long as every
+// other denial, so it does VerifyDummy's argon2id work first. Measured as
+// allocated bytes (argon2 allocates its m KiB in one block), not time.
+func TestBcryptEarlyRejectCostsAsMuchAsVerifyDummy(t *testing.T) {
+	h := mustHasher(t, password.Config{})
+	hash := bcryptHash(t, "abc")
+	dummy := allocatedBytes(func() { _ = h.VerifyDummy(ctx, "wrong") })
+	for _, tc := range []struct {
+		name, pw string
+		want     error
+	}{
+		{"over 72 bytes", strings.Repeat("x", 73), password.ErrPasswordTooLong},
+		{"NUL byte", "abc\x00def", password.ErrMismatch},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var err error
+			got := allocatedBytes(func() { err = h.Verify(ctx, hash, tc.pw) })
+			if !errors.Is(err, tc.want) {
+				t.Errorf("Verify = %v, want %v", err, tc.want)
+			}
+			if got < dummy*9/10 {
+				t.Errorf("early reject allocates %d B, VerifyDummy %d B: it skipped the dummy work", got, dummy)
+			}
+		})
+	}
+	if dummy < 19456*1024 {
+		t.Errorf("VerifyDummy allocates %d B, less than m=19456 KiB", dummy)
+	}
+}
+
 // TestLimiterTurnsAwayFloods: with every slot busy, a call waits at most
 // MaxWait (or until its context ends) and returns ErrBusy without hashing.
 func TestLimiterTurnsAwayFloods(t *testing.T) {
