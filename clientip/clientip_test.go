@@ -53,6 +53,10 @@ var resolveCases = []resolveCase{
 	{"xff untrusted peer ignored", clientip.SourceXForwardedFor, "203.0.113.9:1", []string{"X-Forwarded-For", "1.1.1.1"}, "203.0.113.9"},
 	{"xff one hop", clientip.SourceXForwardedFor, "10.0.0.1:1", []string{"X-Forwarded-For", "198.51.100.7"}, "198.51.100.7"},
 	{"xff rightmost untrusted wins", clientip.SourceXForwardedFor, "10.0.0.1:1", []string{"X-Forwarded-For", "6.6.6.6, 198.51.100.7, 10.1.1.1"}, "198.51.100.7"},
+	// Only SP and HTAB are optional whitespace (RFC 9110 §5.6.3); found by FuzzResolve.
+	{"xff spaces and tabs trimmed", clientip.SourceXForwardedFor, "10.0.0.1:1", []string{"X-Forwarded-For", " \t198.51.100.7\t "}, "198.51.100.7"},
+	{"xff form feed is not whitespace", clientip.SourceXForwardedFor, "10.0.0.1:1", []string{"X-Forwarded-For", "198.51.100.7\f"}, "10.0.0.1"},
+	{"x-real-ip vertical tab is not whitespace", clientip.SourceXRealIP, "10.0.0.1:1", []string{"X-Real-Ip", "\v198.51.100.7"}, "10.0.0.1"},
 	{"xff spoofed leftmost ignored", clientip.SourceXForwardedFor, "10.0.0.1:1", []string{"X-Forwarded-For", "127.0.0.1, 198.51.100.7"}, "198.51.100.7"},
 	{"xff several field lines form one list", clientip.SourceXForwardedFor, "10.0.0.1:1", []string{"X-Forwarded-For", "6.6.6.6", "X-Forwarded-For", "198.51.100.7, 192.0.2.1"}, "198.51.100.7"},
 	{"xff all trusted gives leftmost", clientip.SourceXForwardedFor, "10.0.0.1:1", []string{"X-Forwarded-For", "10.9.9.9, 192.0.2.1"}, "10.9.9.9"},

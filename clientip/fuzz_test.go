@@ -2,6 +2,7 @@ package clientip_test
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/apisec-go/apisec/clientip"
@@ -44,6 +45,24 @@ func FuzzResolve(f *testing.F) {
 			if got.Is4In6() {
 				t.Fatalf("resolved to mapped address %s", got)
 			}
+			if got != netip.MustParseAddr("10.0.0.1") && !headerNames(value, got) {
+				t.Fatalf("resolved to %s, which %q does not name", got, value)
+			}
 		}
 	})
+}
+
+// headerNames reports whether some address written in the header value is
+// a (possibly IPv4-mapped) form of a: the resolver may only pick an
+// address the header holds, never make one up.
+func headerNames(value string, a netip.Addr) bool {
+	for _, tok := range strings.FieldsFunc(value, func(r rune) bool { return strings.ContainsRune(",; \t\"=[]", r) }) {
+		if b, err := netip.ParseAddr(tok); err == nil && b.Unmap() == a.WithZone("") {
+			return true
+		}
+		if ap, err := netip.ParseAddrPort(tok); err == nil && ap.Addr().Unmap() == a {
+			return true
+		}
+	}
+	return false
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+
+	"github.com/apisec-go/apisec/internal/httpsyntax"
 )
 
 // Resolver finds a request's client address. It is safe for concurrent use;
@@ -95,12 +97,12 @@ func (res *Resolver) walk(lines []string, parse func(string) (netip.Addr, bool))
 			} else if len(line) > maxElementLen {
 				return netip.Addr{}, false
 			}
-			entry = strings.TrimSpace(entry)
+			entry = httpsyntax.TrimOWS(entry)
 			if entry == "" {
 				// An empty element (a trailing comma, or an empty
 				// line) is not an address; a proxy never writes
 				// one, so the chain is not trustworthy.
-				if j < 0 && len(lines) > 1 && strings.TrimSpace(line) == "" {
+				if j < 0 && len(lines) > 1 && httpsyntax.TrimOWS(line) == "" {
 					break // tolerate a wholly empty field line
 				}
 				return netip.Addr{}, false
@@ -227,17 +229,17 @@ func parseForwardedElement(s string) (netip.Addr, bool) {
 		} else {
 			s = ""
 		}
-		pair = strings.TrimSpace(pair)
+		pair = httpsyntax.TrimOWS(pair)
 		eq := strings.IndexByte(pair, '=')
 		if eq < 0 {
 			return netip.Addr{}, false
 		}
-		if strings.EqualFold(strings.TrimSpace(pair[:eq]), "for") {
+		if strings.EqualFold(httpsyntax.TrimOWS(pair[:eq]), "for") {
 			if found {
 				return netip.Addr{}, false // a repeated parameter is invalid (RFC 7239 §4)
 			}
 			found = true
-			value = strings.TrimSpace(pair[eq+1:])
+			value = httpsyntax.TrimOWS(pair[eq+1:])
 		}
 	}
 	if !found {
@@ -265,7 +267,7 @@ func parseXRealIP(lines []string) (netip.Addr, bool) {
 	if len(lines) != 1 {
 		return netip.Addr{}, false
 	}
-	v := strings.TrimSpace(lines[0])
+	v := httpsyntax.TrimOWS(lines[0])
 	if len(v) > maxEntryLen || strings.IndexByte(v, ',') >= 0 {
 		return netip.Addr{}, false
 	}

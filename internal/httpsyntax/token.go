@@ -31,3 +31,18 @@ func IsToken(s string) bool {
 	}
 	return true
 }
+
+// TrimOWS removes the optional whitespace of RFC 9110 §5.6.3 (spaces and
+// horizontal tabs, nothing else) from both ends of s. strings.TrimSpace
+// would also drop CR, LF, VT, FF and U+0085, letting a malformed element
+// pass as a clean one.
+func TrimOWS(s string) string {
+	i, j := 0, len(s)
+	for i < j && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	for j > i && (s[j-1] == ' ' || s[j-1] == '\t') {
+		j--
+	}
+	return s[i:j]
+}

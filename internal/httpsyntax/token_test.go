@@ -26,3 +26,14 @@ func TestIsToken(t *testing.T) {
 		}
 	}
 }
+
+func TestTrimOWS(t *testing.T) {
+	for in, want := range map[string]string{
+		"": "", " \t ": "", "a": "a", " a\t": "a", "\ta b ": "a b",
+		"a\f": "a\f", "\va": "\va", "a\r\n": "a\r\n", "a\u0085": "a\u0085",
+	} {
+		if got := TrimOWS(in); got != want {
+			t.Errorf("TrimOWS(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
