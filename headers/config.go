@@ -184,7 +184,10 @@ type Config struct {
 	CSPReportURI string
 	// DisableNonces stops inserting a per-response nonce into script-src and
 	// style-src. Nonces are inserted whenever the policy has one of those
-	// directives (as the HTML profile's does).
+	// directives (as the HTML profile's does), except into a directive whose
+	// only source is 'none': it stays 'none', since browsers ignore 'none'
+	// beside any other source and a nonce would allow nonced scripts or
+	// styles where none were.
 	DisableNonces bool
 
 	// InsecureAllowWeakValues accepts values that undo the protection of a
@@ -360,7 +363,10 @@ func (c *Config) compile() (*compiled, error) {
 		nonceIn := map[string]bool{}
 		if !c.DisableNonces {
 			for _, d := range dirs {
-				if d.name == "script-src" || d.name == "style-src" {
+				// Never beside a lone 'none': browsers ignore 'none' when
+				// other sources are listed, so the nonce would turn "no
+				// script at all" into "nonced scripts allowed".
+				if (d.name == "script-src" || d.name == "style-src") && !onlyNone(d.tokens) {
 					nonceIn[d.name] = true
 				}
 			}

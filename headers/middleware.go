@@ -215,8 +215,8 @@ type nonceKey struct{}
 
 // Nonce returns the CSP nonce of the response being served, for use in
 // <script nonce="…"> and <style nonce="…">. It returns "" when no nonce was
-// generated (the policy has no script-src or style-src, or nonces are
-// disabled). Each response gets a fresh 128-bit value.
+// generated (the policy has no script-src or style-src other than 'none',
+// or nonces are disabled). Each response gets a fresh 128-bit value.
 func Nonce(ctx context.Context) string {
 	if ctx == nil {
 		return ""

@@ -561,6 +561,60 @@ func TestNonceInsertedIntoCustomPolicy(t *testing.T) {
 	}
 }
 
+// TestNonceNeverJoinsNone: browsers ignore 'none' in a source list that
+// names other sources (the note in CSP3 #match-url-to-source-list), so a
+// nonce inserted beside it would turn "no script at all" into "nonced
+// scripts allowed". A directive whose only source is 'none' keeps it
+// alone, enforced or report-only; the other nonced directive still gets
+// the nonce.
+func TestNonceNeverJoinsNone(t *testing.T) {
+	cases := []struct {
+		name, policy, want string // in want, NONCE stands for the response's nonce
+	}{
+		{"both none", "script-src 'none'; style-src 'none'", "script-src 'none'; style-src 'none'"},
+		{"script none", "default-src 'self'; script-src 'none'; style-src 'self'", "default-src 'self'; script-src 'none'; style-src 'nonce-NONCE' 'self'"},
+		{"style none in capitals", "default-src 'self'; script-src 'self'; style-src 'NONE'", "default-src 'self'; script-src 'nonce-NONCE' 'self'; style-src 'none'"},
+	}
+	for _, tc := range cases {
+		for _, reportOnly := range []bool{false, true} {
+			header := cspHeaderName(reportOnly)
+			name := "enforced"
+			if reportOnly {
+				name = "report-only"
+			}
+			t.Run(tc.name+"/"+name, func(t *testing.T) {
+				m := mustNew(t, headers.Config{CSPReportOnly: reportOnly, Headers: map[string]string{"Content-Security-Policy": tc.policy}})
+				nonce := "unset"
+				h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { nonce = headers.Nonce(r.Context()) }))
+				rec := serve(h, httpsRequest("GET", "https://example.com/"))
+				got := rec.Header().Values(header)
+				want := strings.ReplaceAll(tc.want, "NONCE", nonce)
+				if len(got) != 1 || got[0] != want {
+					t.Fatalf("%s = %q, want [%q]", header, got, want)
+				}
+				if strings.Contains(tc.want, "NONCE") != (nonce != "") {
+					t.Errorf("Nonce = %q for %q", nonce, got[0])
+				}
+				for _, dir := range strings.Split(got[0], ";") {
+					if f := strings.Fields(dir); slices.Contains(f, "'none'") && len(f) > 2 {
+						t.Errorf("directive %q lists 'none' beside other sources", dir)
+					}
+				}
+				if other := rec.Header().Values(cspHeaderName(!reportOnly)); other != nil {
+					t.Errorf("%s also sent: %q", cspHeaderName(!reportOnly), other)
+				}
+			})
+		}
+	}
+}
+
+func cspHeaderName(reportOnly bool) string {
+	if reportOnly {
+		return "Content-Security-Policy-Report-Only"
+	}
+	return "Content-Security-Policy"
+}
+
 // TestHijackPassesThrough: WebSocket-style upgrades still reach the
 // connection through the wrapper.
 func TestHijackPassesThrough(t *testing.T) {

@@ -398,6 +398,10 @@ func isPolicyName(s string) bool {
 	return s != ""
 }
 
+// onlyNone reports whether a source list is exactly 'none' (keywords are
+// lowercased by parseCSP).
+func onlyNone(toks []string) bool { return len(toks) == 1 && toks[0] == "'none'" }
+
 // serializeCSP writes directives back as "name tok tok; name tok". When
 // nonceIn names directives, the returned parts are split where a nonce source
 // goes: parts[0] + nonce + parts[1] + nonce + ... .
