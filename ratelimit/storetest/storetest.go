@@ -200,6 +200,41 @@ var cases = []struct {
 			t.Errorf("a different long key admitted %d, want 1", n)
 		}
 	}},
+	{"TimeNeverRunsBackwards", func(t *testing.T, s ratelimit.Store, p string) {
+		// A clock stepped back (an NTP correction, a caller's skewed clock)
+		// must not refill an exhausted key nor stretch its waits past the
+		// window. A store on a server clock ignores now and passes as is.
+		for _, pol := range []ratelimit.Policy{hourly("g", 5), sliding("s", 5)} {
+			ps := []ratelimit.Policy{pol}
+			now := time.Now()
+			at := func(when time.Time, cost int) ratelimit.Decision {
+				t.Helper()
+				d, err := s.Take(context.Background(), p+pol.Name, cost, when, ps)
+				if err != nil {
+					t.Fatalf("%s: Take at %v: %v", pol.Name, when.Sub(now), err)
+				}
+				return d
+			}
+			for i := range 5 {
+				if !at(now, 1).Allowed {
+					t.Fatalf("%s: request %d denied, want the quota of 5", pol.Name, i+1)
+				}
+			}
+			for _, cost := range []int{1, 0} {
+				d := at(now.Add(-time.Hour), cost)
+				st := d.States[0]
+				if d.Allowed || st.Allowed || st.Remaining != 0 {
+					t.Errorf("%s: cost %d an hour earlier than the exhaustion = %+v, want denied with 0 remaining: time ran backwards", pol.Name, cost, d)
+				}
+				if st.RetryAfter <= 0 || st.RetryAfter > pol.Window || st.ResetAfter <= 0 || st.ResetAfter > pol.Window {
+					t.Errorf("%s: cost %d an hour earlier: RetryAfter %v, ResetAfter %v, want both in (0, %v]", pol.Name, cost, st.RetryAfter, st.ResetAfter, pol.Window)
+				}
+			}
+			if d := at(now, 1); d.Allowed || d.States[0].Remaining != 0 {
+				t.Errorf("%s: back at the time of exhaustion = %+v, want still denied", pol.Name, d)
+			}
+		}
+	}},
 	{"InvalidCost", func(t *testing.T, s ratelimit.Store, p string) {
 		ps := []ratelimit.Policy{hourly("g", 1)}
 		for _, c := range []int{-1, ratelimit.MaxCost + 1} {
