@@ -19,6 +19,7 @@
 // does not expire by itself: put an expiry inside the signed message, or
 // store tokens server-side and compare them with Equal.
 //
-// Tags follow RFC 2104 (HMAC) with SHA-256 and are written as
+// Tags follow RFC 2104 (HMAC) with SHA-256 over len(purpose) ‖ purpose ‖
+// message, len being one byte (0 without a purpose), and are written as
 // "<key id>.<base64url tag>" (RFC 4648 §5, no padding).
 package token

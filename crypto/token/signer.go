@@ -24,9 +24,9 @@ type Config struct {
 	Keys []crypto.Key
 	// Primary is the id of the key new tags use. Empty means the first key.
 	Primary string
-	// Purpose, when set, is mixed into every tag, so Signers with the same
-	// keys but different purposes never accept each other's tags. At most
-	// 255 bytes.
+	// Purpose is mixed into every tag, so Signers with the same keys but
+	// different purposes (the empty purpose included) never accept each
+	// other's tags. At most 255 bytes.
 	Purpose string
 }
 
@@ -75,9 +75,10 @@ func New(cfg Config) (*Signer, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	if cfg.Purpose != "" {
-		s.purpose = append([]byte{byte(len(cfg.Purpose))}, cfg.Purpose...)
-	}
+	// Always framed, the empty purpose as a single 0: otherwise a Signer
+	// without a purpose, signing len ‖ purpose ‖ msg, would make a valid
+	// tag of msg for that purpose.
+	s.purpose = append([]byte{byte(len(cfg.Purpose))}, cfg.Purpose...)
 	return s, nil
 }
 

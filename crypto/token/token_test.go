@@ -1,7 +1,10 @@
 package token_test
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"regexp"
 	"slices"
@@ -150,6 +153,43 @@ func TestTagsDoNotCrossPurposes(t *testing.T) {
 	}
 	if err := none.Verify(msg, verify.Sign(msg)); !errors.Is(err, token.ErrInvalid) {
 		t.Errorf("purpose tag on a purpose-less signer: %v", err)
+	}
+}
+
+// TestPurposeLessSignerCannotForgePurposeTags: a Signer without a purpose
+// signs whatever message it is given, so if it hashed the bare message an
+// attacker who gets it to sign len(purpose) ‖ purpose ‖ msg would hold a
+// valid tag for msg under that purpose. The empty purpose is framed too.
+func TestPurposeLessSignerCannotForgePurposeTags(t *testing.T) {
+	k := []crypto.Key{key("k1", 1)}
+	none := mustSigner(t, token.Config{Keys: k})
+	reset := mustSigner(t, token.Config{Keys: k, Purpose: "password-reset"})
+	msg := []byte("user=42")
+	forged := none.Sign(append([]byte("\x0epassword-reset"), msg...))
+	if err := reset.Verify(msg, forged); !errors.Is(err, token.ErrInvalid) {
+		t.Errorf("no-purpose tag of the framed message verifies under the purpose: %v", err)
+	}
+	forged = reset.Sign(msg[1:])
+	if err := none.Verify(append([]byte("\x0epassword-reset"), msg[1:]...), forged); !errors.Is(err, token.ErrInvalid) {
+		t.Errorf("purpose tag verifies on the no-purpose signer: %v", err)
+	}
+}
+
+// TestTagFormatIsStable pins the MAC input, HMAC-SHA256(key, len(purpose)
+// ‖ purpose ‖ msg) with len one byte (0 without a purpose), so a change
+// that would invalidate every issued tag cannot pass unnoticed.
+func TestTagFormatIsStable(t *testing.T) {
+	k := key("k1", 1)
+	msg := []byte("user=42")
+	for _, purpose := range []string{"", "email-verify"} {
+		m := hmac.New(sha256.New, k.Secret)
+		m.Write([]byte{byte(len(purpose))})
+		m.Write([]byte(purpose))
+		m.Write(msg)
+		want := "k1." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+		if got := mustSigner(t, token.Config{Keys: []crypto.Key{k}, Purpose: purpose}).Sign(msg); got != want {
+			t.Errorf("purpose %q: Sign = %s, want %s", purpose, got, want)
+		}
 	}
 }
 
