@@ -116,7 +116,11 @@ type Alert struct {
 // It counts what the [Middleware] and a [Recorder] log: authn_login_fail
 // events (with a "user" attribute), and request events with status 404 or
 // 403. The client address comes from the request context (the
-// Middleware, or clientip), else from a "client_ip" attribute.
+// Middleware, or clientip), else from a "client_ip" attribute. It reads
+// these attributes at the top level and in the groups the logger opened
+// with WithGroup (on the Detector, or on a Handler right in front of it),
+// where the record's own attributes go; never in groups logged as
+// attributes.
 //
 // Memory is bounded by [DetectorConfig.MaxKeys] per rule and by each
 // rule's threshold per key. A Detector and the handlers derived from it
@@ -125,10 +129,13 @@ type Alert struct {
 type Detector struct {
 	core *detectorCore
 	next slog.Handler
-	// Top-level attributes given to WithAttrs that the rules read.
+	// Attributes given to WithAttrs that the rules read.
 	user, ip string
 	status   int
-	grouped  bool
+	// path names the groups a Handler in front opened with WithGroup: it
+	// writes them into the record (around the record's own attributes)
+	// instead of opening them here.
+	path []string
 }
 
 type detectorCore struct {
@@ -218,10 +225,8 @@ func (d *Detector) Enabled(ctx context.Context, level slog.Level) bool {
 // status among attrs, and passes attrs to the next handler.
 func (d *Detector) WithAttrs(attrs []slog.Attr) slog.Handler {
 	d2 := *d
-	if !d.grouped {
-		for _, a := range attrs {
-			d2.note(a)
-		}
+	for _, a := range attrs {
+		d2.note(a)
 	}
 	if d.next != nil {
 		d2.next = d.next.WithAttrs(attrs)
@@ -229,18 +234,39 @@ func (d *Detector) WithAttrs(attrs []slog.Attr) slog.Handler {
 	return &d2
 }
 
-// WithGroup returns a Detector whose next handler opens group name.
-// Attributes inside a group are not read.
+// WithGroup returns a Detector whose next handler opens group name. The
+// Detector still reads the user, client_ip and status of the records and
+// attributes that follow, which go into that group.
 func (d *Detector) WithGroup(name string) slog.Handler {
 	if name == "" {
 		return d
 	}
 	d2 := *d
-	d2.grouped = true
 	if d.next != nil {
 		d2.next = d.next.WithGroup(name)
 	}
 	return &d2
+}
+
+// inRecordGroup returns a Detector that looks for the record's own
+// attributes in the group name, inside those of d.path, of the records it
+// handles: a Handler in front calls it for each group it opens.
+func (d *Detector) inRecordGroup(name string) *Detector {
+	d2 := *d
+	d2.path = append(d.path[:len(d.path):len(d.path)], name)
+	return &d2
+}
+
+// noteIn notes a, a record attribute, or, if it is the group path names
+// first, the members along the rest of path.
+func (d *Detector) noteIn(a slog.Attr, path []string) {
+	if len(path) > 0 && a.Key == path[0] && a.Value.Kind() == slog.KindGroup {
+		for _, m := range a.Value.Group() {
+			d.noteIn(m, path[1:])
+		}
+		return
+	}
+	d.note(a)
 }
 
 func (d *Detector) note(a slog.Attr) {
@@ -286,12 +312,10 @@ func (d *Detector) Handle(ctx context.Context, r slog.Record) error {
 
 func (d *Detector) observe(ctx context.Context, r slog.Record) []Alert {
 	v := *d
-	if !d.grouped {
-		r.Attrs(func(a slog.Attr) bool {
-			v.note(a)
-			return true
-		})
-	}
+	r.Attrs(func(a slog.Attr) bool {
+		v.noteIn(a, d.path)
+		return true
+	})
 	c := d.core
 	if r.Message != LoginFail && !(v.status == 404 && c.excess404 != nil || v.status == 403 && c.excess403 != nil) {
 		return nil // a request event the rules do not count

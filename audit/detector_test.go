@@ -38,11 +38,12 @@ func (a *alerts) rules() []string {
 }
 
 type detectorRig struct {
-	clk    *testclock.Clock
-	got    *alerts
-	c      *capture
-	logger *slog.Logger
-	rec    *audit.Recorder
+	clk      *testclock.Clock
+	got      *alerts
+	c        *capture
+	logger   *slog.Logger // through a Handler into the Detector
+	rec      *audit.Recorder
+	detector *audit.Detector
 }
 
 func newRig(t *testing.T, cfg audit.DetectorConfig) *detectorRig {
@@ -55,6 +56,7 @@ func newRig(t *testing.T, cfg audit.DetectorConfig) *detectorRig {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rig.detector = d
 	rig.logger = auditLogger(t, rig.c, d)
 	rig.rec, err = audit.NewRecorder(audit.RecorderConfig{Logger: rig.logger})
 	if err != nil {
@@ -211,6 +213,68 @@ func TestDetectsEnumeration(t *testing.T) {
 			ev := find(rig.c.records(t), tt.event)
 			if len(ev) != 1 || ev[0]["request_id"] == nil || ev[0]["count"] != float64(5) {
 				t.Errorf("alert event %v", ev)
+			}
+		})
+	}
+}
+
+// TestDetectsEnumerationWithGroupedLogger: a logger with groups puts the
+// request event's status inside them; the Detector still finds it,
+// behind a Handler (which writes the groups into the record) or alone
+// (which opens them on the next handler).
+func TestDetectsEnumerationWithGroupedLogger(t *testing.T) {
+	grouped := func(l *slog.Logger) *slog.Logger { return l.WithGroup("http") }
+	nested := func(l *slog.Logger) *slog.Logger { return l.WithGroup("a").With("x", 1).WithGroup("b") }
+	tests := []struct {
+		name  string
+		bare  bool
+		group func(*slog.Logger) *slog.Logger
+	}{
+		{"handler, group", false, grouped},
+		{"handler, nested groups", false, nested},
+		{"bare detector, group", true, grouped},
+		{"bare detector, nested groups", true, nested},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rig := newRig(t, audit.DetectorConfig{Excess404: audit.Rule{Threshold: 2, Window: time.Minute}})
+			logger := rig.logger
+			if tt.bare {
+				logger = slog.New(rig.detector)
+			}
+			m := newMiddleware(t, audit.Config{Logger: tt.group(logger), Now: rig.clk.Now})
+			h := m.Handler(statusHandler(404))
+			for range 5 {
+				r := httptest.NewRequest("GET", "/users/1", nil)
+				r.RemoteAddr = "203.0.113.7:1234"
+				h.ServeHTTP(httptest.NewRecorder(), r)
+			}
+			if got := rig.got.rules(); len(got) != 2 || got[0] != audit.RuleExcess404 {
+				t.Fatalf("alerts %v, want 2 %s", got, audit.RuleExcess404)
+			}
+		})
+	}
+}
+
+// TestDetectsBruteForceWithGroupedLogger: the user of a failed login
+// logged through a grouped logger is counted.
+func TestDetectsBruteForceWithGroupedLogger(t *testing.T) {
+	for _, bare := range []bool{false, true} {
+		t.Run(fmt.Sprintf("bare=%v", bare), func(t *testing.T) {
+			rig := newRig(t, audit.DetectorConfig{BruteForceUser: audit.Rule{Threshold: 3, Window: time.Minute}})
+			logger := rig.logger
+			if bare {
+				logger = slog.New(rig.detector)
+			}
+			rec, err := audit.NewRecorder(audit.RecorderConfig{Logger: logger.WithGroup("app")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ip := range []string{"192.0.2.1", "192.0.2.2", "192.0.2.3"} {
+				rec.LoginFailed(ipCtx(ip), "alice")
+			}
+			if got := rig.got.list; len(got) != 1 || got[0].User != "alice" {
+				t.Fatalf("alerts %+v", got)
 			}
 		})
 	}

@@ -216,7 +216,13 @@ func (h *Handler) WithGroup(name string) slog.Handler {
 		sensitive: sensitive || h.core.keys.sensitive(name),
 	}
 	groups := append(append(make([]frame, 0, len(h.groups)+1), h.groups...), f)
-	return &Handler{core: h.core, next: h.next, groups: groups, held: h.held}
+	next := h.next
+	if d, ok := next.(*Detector); ok {
+		// The group is written into the record, not opened on the
+		// Detector: tell it where to find the record's attributes.
+		next = d.inRecordGroup(f.name)
+	}
+	return &Handler{core: h.core, next: next, groups: groups, held: h.held}
 }
 
 // topLevel renames a top-level attribute whose key is one of the keys

@@ -31,29 +31,38 @@ func parseLines(t *testing.T, buf *bytes.Buffer) []map[string]any {
 	return out
 }
 
-func TestHandlerSlogtest(t *testing.T) {
-	var buf bytes.Buffer
-	h, err := audit.NewHandler(audit.HandlerConfig{Next: slog.NewJSONHandler(&buf, nil)})
-	if err != nil {
-		t.Fatal(err)
+// TestSlogtest: the Handler, a Detector behind it and a Detector alone
+// (a sink's front, or a logger's handler) are correct slog.Handlers,
+// groups included.
+func TestSlogtest(t *testing.T) {
+	handler := func(next slog.Handler) (slog.Handler, error) {
+		return audit.NewHandler(audit.HandlerConfig{Next: next})
 	}
-	if err := slogtest.TestHandler(h, func() []map[string]any { return parseLines(t, &buf) }); err != nil {
-		t.Error(err)
+	detector := func(next slog.Handler) (slog.Handler, error) {
+		return audit.NewDetector(audit.DetectorConfig{Next: next})
 	}
-}
-
-func TestDetectorSlogtest(t *testing.T) {
-	var buf bytes.Buffer
-	d, err := audit.NewDetector(audit.DetectorConfig{Next: slog.NewJSONHandler(&buf, nil)})
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name  string
+		stack []func(slog.Handler) (slog.Handler, error) // innermost first
+	}{
+		{"handler", []func(slog.Handler) (slog.Handler, error){handler}},
+		{"handler and detector", []func(slog.Handler) (slog.Handler, error){detector, handler}},
+		{"detector", []func(slog.Handler) (slog.Handler, error){detector}},
 	}
-	h, err := audit.NewHandler(audit.HandlerConfig{Next: d})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := slogtest.TestHandler(h, func() []map[string]any { return parseLines(t, &buf) }); err != nil {
-		t.Error(err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			var h slog.Handler = slog.NewJSONHandler(&buf, nil)
+			for _, wrap := range tt.stack {
+				var err error
+				if h, err = wrap(h); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := slogtest.TestHandler(h, func() []map[string]any { return parseLines(t, &buf) }); err != nil {
+				t.Error(err)
+			}
+		})
 	}
 }
 
