@@ -3,6 +3,7 @@ package headers_test
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http/httptest"
 	"slices"
@@ -141,6 +142,56 @@ func TestReportBatchIsCapped(t *testing.T) {
 	serve(h, r)
 	if n := len(logRecords(t, buf)); n != 20 {
 		t.Errorf("%d records logged, want 20", n)
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (c *countingReader) Close() error { return nil }
+
+// TestReportBodyCapWithoutContentLength: a chunked body (unknown length)
+// cannot be refused up front; the handler must stop reading one byte past
+// the cap and answer 413, rather than read a body of any size into memory.
+// A body of exactly the cap is still accepted.
+func TestReportBodyCapWithoutContentLength(t *testing.T) {
+	const max = 1024
+	atCap := legacyReport + strings.Repeat(" ", max-len(legacyReport)) // JSON allows trailing spaces
+	cases := []struct {
+		name   string
+		body   io.Reader
+		status int
+		read   int64 // bytes the handler may read at most
+	}{
+		{"4 MiB", io.MultiReader(strings.NewReader(`{"csp-report":{"document-uri":"`), strings.NewReader(strings.Repeat("a", 4<<20))), 413, max + 1},
+		{"cap plus one", strings.NewReader(atCap + " "), 413, max + 1},
+		{"at the cap", strings.NewReader(atCap), 204, max},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h, _ := newReportHandler(t, max)
+			body := &countingReader{r: tc.body}
+			r := httptest.NewRequest("POST", "/csp", nil)
+			r.Header.Set("Content-Type", "application/csp-report")
+			r.ContentLength = -1 // as for Transfer-Encoding: chunked
+			r.Body = body
+			rec := serve(h, r)
+			if rec.Code != tc.status {
+				t.Errorf("status %d, want %d", rec.Code, tc.status)
+			}
+			if body.n > tc.read {
+				t.Errorf("read %d bytes of the body, want at most %d", body.n, tc.read)
+			}
+		})
 	}
 }
 
