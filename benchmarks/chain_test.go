@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-chi/httprate"
 	"github.com/go-chi/jwtauth/v5"
+	jwxjwt "github.com/lestrrat-go/jwx/v2/jwt"
 	rscors "github.com/rs/cors"
 	"github.com/unrolled/secure"
 
@@ -103,7 +104,8 @@ func (w *statusWriter) WriteHeader(s int) { w.status = s; w.ResponseWriter.Write
 
 func peerChain(tb testing.TB) http.Handler {
 	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) })
-	ja := jwtauth.New("HS256", authSecret, nil)
+	// The same checks as apisec's chain: issuer, audience, 30 s skew.
+	ja := jwtauth.New("HS256", authSecret, nil, jwxjwt.WithIssuer(authIssuer), jwxjwt.WithAudience(authAudience), jwxjwt.WithAcceptableSkew(30*time.Second))
 	h = jwtauth.Verifier(ja)(jwtauth.Authenticator(ja)(h))
 	h = httprate.LimitByIP(1_000_000_000, time.Hour)(h)
 	h = peerLog(slog.New(slog.NewJSONHandler(io.Discard, nil)), h)

@@ -250,8 +250,10 @@ func httprateKeyByIP(r *http.Request) (string, error) {
 // goroutines, every implementation against the same server.
 func BenchmarkRateLimitRedis(b *testing.B) {
 	srv := redistest.Start(b)
+	trips := &tripCounter{}
 	newClient := func() *redis.Client {
 		c := redis.NewClient(&redis.Options{Addr: srv.Addr, PoolSize: 32})
+		c.AddHook(trips)
 		b.Cleanup(func() { _ = c.Close() })
 		return c
 	}
@@ -291,7 +293,7 @@ func BenchmarkRateLimitRedis(b *testing.B) {
 			allow(ctx, "hot")
 			b.SetParallelism((16 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
 			b.ReportAllocs()
-			calls0 := scriptCalls(b, srv)
+			calls0, trips0 := scriptCalls(b, srv), trips.n.Load()
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
@@ -303,8 +305,21 @@ func BenchmarkRateLimitRedis(b *testing.B) {
 			})
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
 			b.ReportMetric(float64(scriptCalls(b, srv)-calls0)/float64(b.N), "scripts/decision")
+			b.ReportMetric(float64(trips.n.Load()-trips0)/float64(b.N), "round-trips/decision")
 		})
 	}
+}
+
+// tripCounter counts a client's network round trips: one per command sent
+// alone, one per pipeline, whatever it holds.
+type tripCounter struct{ n atomic.Int64 }
+
+func (*tripCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *tripCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { h.n.Add(1); return next(ctx, cmd) }
+}
+func (h *tripCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { h.n.Add(1); return next(ctx, cmds) }
 }
 
 // scriptCalls is the number of EVALSHA and EVAL commands the server has
