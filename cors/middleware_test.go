@@ -78,6 +78,16 @@ func allowedPreflight(o string) map[string][]string {
 	}
 }
 
+// manyOrigins lists ten exact origins (one with a port) and one pattern.
+func manyOrigins(c *cors.Config) {
+	c.Origins = []string{
+		"https://a0.example.com", "https://a1.example.com", "https://a2.example.com",
+		"https://a3.example.com", "https://a4.example.com:8443", "https://a5.example.com",
+		"https://a6.example.com", "https://a7.example.com", "https://a8.example.com",
+		"https://a9.example.com", "https://*.tenant.example.com",
+	}
+}
+
 var varyOnly = map[string][]string{"Vary": {"Origin"}}
 
 // specCases follow the Fetch standard's CORS protocol (§3.2) and the
@@ -123,6 +133,23 @@ var specCases = []specCase{
 	{name: "any origin without Origin sends nothing", cfg: func(c *cors.Config) { *c = cors.Config{Origins: []string{"*"}, VaryNonCORS: true} }, method: "GET", wantNext: true},
 	{name: "no credentials means no ACAC", cfg: func(c *cors.Config) { c.Credentials = false }, method: "GET", header: [][2]string{origin(app)}, wantNext: true,
 		want: map[string][]string{"Access-Control-Allow-Origin": {app}, "Access-Control-Expose-Headers": {"x-total-count"}, "Vary": {"Origin"}}},
+
+	// More exact origins than the linear scan handles (exactScanMax is 8):
+	// matching goes through a map, which must stay byte-exact.
+	{name: "many origins: first matches", cfg: manyOrigins, method: "GET", header: [][2]string{origin("https://a0.example.com")}, wantNext: true, want: allowedActual("https://a0.example.com")},
+	{name: "many origins: middle with its port matches", cfg: manyOrigins, method: "GET", header: [][2]string{origin("https://a4.example.com:8443")}, wantNext: true, want: allowedActual("https://a4.example.com:8443")},
+	{name: "many origins: last matches", cfg: manyOrigins, method: "GET", header: [][2]string{origin("https://a9.example.com")}, wantNext: true, want: allowedActual("https://a9.example.com")},
+	{name: "many origins: preflight from the middle", cfg: manyOrigins, method: "OPTIONS", header: [][2]string{origin("https://a5.example.com"), acrm("PUT"), acrh("authorization")}, status: 204, want: allowedPreflight("https://a5.example.com")},
+	{name: "many origins: pattern still matches", cfg: manyOrigins, method: "GET", header: [][2]string{origin("https://acme.tenant.example.com")}, wantNext: true, want: allowedActual("https://acme.tenant.example.com")},
+	{name: "many origins: unlisted origin", cfg: manyOrigins, method: "GET", header: [][2]string{origin("https://b0.example.com")}, wantNext: true, want: varyOnly},
+	{name: "many origins: unlisted preflight is 403", cfg: manyOrigins, method: "OPTIONS", header: [][2]string{origin("https://a10.example.com"), acrm("PUT")}, status: 403},
+	{name: "many origins: uppercase host", cfg: manyOrigins, method: "GET", header: [][2]string{origin("https://A0.example.com")}, wantNext: true, want: varyOnly},
+	{name: "many origins: uppercase scheme", cfg: manyOrigins, method: "GET", header: [][2]string{origin("HTTPS://a9.example.com")}, wantNext: true, want: varyOnly},
+	{name: "many origins: default port spelled out", cfg: manyOrigins, method: "GET", header: [][2]string{origin("https://a9.example.com:443")}, wantNext: true, want: varyOnly},
+	{name: "many origins: middle without its port", cfg: manyOrigins, method: "GET", header: [][2]string{origin("https://a4.example.com")}, wantNext: true, want: varyOnly},
+	{name: "many origins: middle with another port", cfg: manyOrigins, method: "GET", header: [][2]string{origin("https://a4.example.com:8444")}, wantNext: true, want: varyOnly},
+	{name: "many origins: another scheme", cfg: manyOrigins, method: "GET", header: [][2]string{origin("http://a0.example.com")}, wantNext: true, want: varyOnly},
+	{name: "many origins: trailing slash", cfg: manyOrigins, method: "GET", header: [][2]string{origin("https://a9.example.com/")}, wantNext: true, want: varyOnly},
 
 	// Preflights: §4.8 CORS-preflight fetch.
 	{name: "preflight succeeds with 204 and is not passed on", method: "OPTIONS", header: [][2]string{origin(app), acrm("PUT"), acrh("authorization,content-type")}, status: 204, want: allowedPreflight(app)},
