@@ -107,7 +107,8 @@ func (p Policy) Equal(q Policy) bool {
 }
 
 // FailurePolicy says what a [Limiter] does when its [Store] fails, times out
-// or is behind an open circuit breaker.
+// or is behind an open circuit breaker, and when the caller's context ends
+// before the store answers (which does not count as a store failure).
 type FailurePolicy int
 
 const (

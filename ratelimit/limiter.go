@@ -285,7 +285,7 @@ func (l *Limiter) decide(ctx context.Context, set *policySet, key string, cost i
 	}
 	now := time.Unix(0, n)
 	var storeErr error
-	if l.breaker.allow(now) {
+	if ok, probe := l.breaker.allow(now); ok {
 		d, err := l.store.Take(ctx, key, cost, now, set.policies)
 		if err == nil {
 			l.breaker.success(l, ctx)
@@ -293,13 +293,18 @@ func (l *Limiter) decide(ctx context.Context, set *policySet, key string, cost i
 			set.aggregate(r)
 			return nil
 		}
-		if ctx.Err() != nil {
-			// The caller gave up: not the store's fault.
-			r.Degraded = true
-			return errors.Join(ErrStoreUnavailable, ctx.Err())
+		if cerr := ctx.Err(); cerr != nil {
+			// The caller gave up: not the store's fault, and whether the
+			// store works is still unknown. Count neither a failure nor a
+			// success, but free the probe so that the next call probes.
+			if probe {
+				l.breaker.probing.Store(false)
+			}
+			storeErr = errors.Join(ErrStoreUnavailable, cerr)
+		} else {
+			l.breaker.failure(l, ctx, now, err)
+			storeErr = errors.Join(ErrStoreUnavailable, err)
 		}
-		l.breaker.failure(l, ctx, now, err)
-		storeErr = errors.Join(ErrStoreUnavailable, err)
 	} else {
 		storeErr = errStoreClosed
 	}
@@ -349,15 +354,19 @@ type breaker struct {
 	probing   atomic.Bool
 }
 
-func (b *breaker) allow(now time.Time) bool {
+// allow reports whether the store may be called now, and whether the call
+// is the half-open probe, which the caller must end with success, failure
+// or, when its outcome is unknown, by clearing probing.
+func (b *breaker) allow(now time.Time) (ok, probe bool) {
 	until := b.openUntil.Load()
 	if until == 0 {
-		return true
+		return true, false
 	}
 	if now.UnixNano() < until {
-		return false
+		return false, false
 	}
-	return b.probing.CompareAndSwap(false, true) // one probe at a time
+	ok = b.probing.CompareAndSwap(false, true) // one probe at a time
+	return ok, ok
 }
 
 func (b *breaker) success(l *Limiter, ctx context.Context) {
