@@ -11,9 +11,7 @@ import (
 	"log"
 	"net/http"
 	"os"
-	"strconv"
 	"sync"
-	"sync/atomic"
 
 	"github.com/apisec-go/apisec/crypto"
 	"github.com/apisec-go/apisec/crypto/password"
@@ -43,7 +41,6 @@ func main() {
 		log.Fatal(err)
 	}
 	var users sync.Map // e-mail -> *user; a real app would store a blind index
-	var nextID atomic.Int64
 
 	http.HandleFunc("POST /signup", func(w http.ResponseWriter, r *http.Request) {
 		email, pw := r.PostFormValue("email"), r.PostFormValue("password")
@@ -52,9 +49,12 @@ func main() {
 			http.Error(w, "invalid password", http.StatusBadRequest)
 			return
 		}
-		id := strconv.FormatInt(nextID.Add(1), 10)
+		id := token.Random() // unguessable, unlike a counter
 		sealed, _ := kr.EncryptString(email, crypto.AssociatedData("users", "email", id))
-		users.Store(email, &user{id: id, hash: hash, sealedEmail: sealed})
+		if _, taken := users.LoadOrStore(email, &user{id: id, hash: hash, sealedEmail: sealed}); taken {
+			http.Error(w, "e-mail already registered", http.StatusConflict) // never replace an account
+			return
+		}
 		fmt.Fprintf(w, "user %s, stored e-mail %s…\n", id, sealed[:16])
 	})
 	http.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
@@ -68,12 +68,11 @@ func main() {
 			return
 		}
 		u := v.(*user)
-		plain, err := kr.DecryptString(u.sealedEmail, crypto.AssociatedData("users", "email", u.id))
-		if err != nil {
+		if plain, err := kr.DecryptString(u.sealedEmail, crypto.AssociatedData("users", "email", u.id)); err != nil {
 			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
+		} else {
+			fmt.Fprintf(w, "welcome %s, session %s\n", plain, token.Random())
 		}
-		fmt.Fprintf(w, "welcome %s, session %s\n", plain, token.Random())
 	})
 	log.Fatal(http.ListenAndServe("127.0.0.1:8089", nil))
 }
