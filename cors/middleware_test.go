@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -288,45 +289,57 @@ func assertProblem(t *testing.T, w *httptest.ResponseRecorder) {
 }
 
 // TestDenyHandlerReceivesTypedError checks the hook gets the sentinel for
-// each failed preflight step.
+// each failed preflight step and, with Debug, that the response it writes
+// still carries the Cors-Debug reason (and without Debug, none).
 func TestDenyHandlerReceivesTypedError(t *testing.T) {
 	tests := []struct {
 		name   string
 		header [][2]string
 		want   error
+		reason string
 	}{
-		{"origin", [][2]string{origin("https://evil.example.net"), acrm("PUT")}, cors.ErrOriginNotAllowed},
-		{"method", [][2]string{origin(app), acrm("PURGE")}, cors.ErrMethodNotAllowed},
-		{"headers", [][2]string{origin(app), acrm("PUT"), acrh("x-evil")}, cors.ErrHeadersNotAllowed},
-		{"size", [][2]string{origin(app), acrm("PUT"), acrh(strings.Repeat("a", 1<<20))}, cors.ErrHeadersTooLarge},
+		{"origin", [][2]string{origin("https://evil.example.net"), acrm("PUT")}, cors.ErrOriginNotAllowed, "origin not allowed"},
+		{"method", [][2]string{origin(app), acrm("PURGE")}, cors.ErrMethodNotAllowed, "method not allowed"},
+		{"headers", [][2]string{origin(app), acrm("PUT"), acrh("x-evil")}, cors.ErrHeadersNotAllowed, "request headers not allowed"},
+		{"size", [][2]string{origin(app), acrm("PUT"), acrh(strings.Repeat("a", 1<<20))}, cors.ErrHeadersTooLarge, "request headers list too large"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			cfg := baseConfig()
-			var got error
-			cfg.DenyHandler = func(w http.ResponseWriter, r *http.Request, err error) {
-				got = err
-				w.WriteHeader(http.StatusTeapot)
-			}
-			m, err := cors.New(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r := httptest.NewRequest("OPTIONS", "/", nil)
-			for _, h := range tc.header {
-				r.Header.Add(h[0], h[1])
-			}
-			w := httptest.NewRecorder()
-			m.Handler(http.NotFoundHandler()).ServeHTTP(w, r)
-			if !errors.Is(got, tc.want) {
-				t.Errorf("DenyHandler got %v, want %v", got, tc.want)
-			}
-			if w.Code != http.StatusTeapot {
-				t.Errorf("status = %d, want the hook's 418", w.Code)
-			}
-			if w.Header().Get("Access-Control-Allow-Origin") != "" {
-				t.Error("failed preflight carries ACAO")
-			}
-		})
+		for _, debug := range []bool{false, true} {
+			t.Run(tc.name+"/debug="+strconv.FormatBool(debug), func(t *testing.T) {
+				cfg := baseConfig()
+				cfg.Debug = debug
+				var got error
+				cfg.DenyHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+					got = err
+					w.WriteHeader(http.StatusTeapot)
+				}
+				m, err := cors.New(cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := httptest.NewRequest("OPTIONS", "/", nil)
+				for _, h := range tc.header {
+					r.Header.Add(h[0], h[1])
+				}
+				w := httptest.NewRecorder()
+				m.Handler(http.NotFoundHandler()).ServeHTTP(w, r)
+				if !errors.Is(got, tc.want) {
+					t.Errorf("DenyHandler got %v, want %v", got, tc.want)
+				}
+				if w.Code != http.StatusTeapot {
+					t.Errorf("status = %d, want the hook's 418", w.Code)
+				}
+				if w.Header().Get("Access-Control-Allow-Origin") != "" {
+					t.Error("failed preflight carries ACAO")
+				}
+				var want []string
+				if debug {
+					want = []string{tc.reason}
+				}
+				if got := w.Header()["Cors-Debug"]; !slices.Equal(got, want) {
+					t.Errorf("Cors-Debug = %q, want %q", got, want)
+				}
+			})
+		}
 	}
 }
