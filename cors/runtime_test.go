@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -326,8 +327,38 @@ func (w *resetWriter) Header() http.Header         { return w.h }
 func (w *resetWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (w *resetWriter) WriteHeader(s int)           { w.status = s }
 
-// TestAllocs pins the per-request allocations of the common paths to zero
-// (header values come from slabs amortized over many responses).
+// allocsPerRequest serves n requests through h and returns the heap
+// allocations they made, per request, as runtime.MemStats counts them: an
+// exact fraction, where testing.AllocsPerRun rounds down to an integer
+// and so reports an allocation every few requests as zero.
+func allocsPerRequest(n int, h http.Handler, w *resetWriter, r *http.Request) float64 {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	serve := func() {
+		clear(w.h)
+		w.status = 0
+		h.ServeHTTP(w, r)
+	}
+	serve() // warm up
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range n {
+		serve()
+	}
+	runtime.ReadMemStats(&after)
+	return float64(after.Mallocs-before.Mallocs) / float64(n)
+}
+
+// TestAllocs pins the per-request allocations of the common paths. They
+// are amortised, not zero: header values come from 2 KiB slabs of 128
+// strings, each response taking its own slots, so a path writing k values
+// allocates one slab per floor(128/k) responses. Measured over 10000
+// requests (Go 1.26, amd64, with and without -race): no origin 0; allowed
+// actual request (4 values) 0.0312, one per 32; disallowed actual request
+// (Vary only) 0.0078, one per 128; preflight (6 values) 0.0476, one per
+// 21; refused preflights (3 values) 0.0238, one per 42. The bounds leave
+// 1.3 to 2 times that; the no-origin bound tolerates a few stray
+// allocations by other goroutines of the test binary yet still catches
+// one per slab.
 func TestAllocs(t *testing.T) {
 	m, err := cors.New(baseConfig())
 	if err != nil {
@@ -345,27 +376,25 @@ func TestAllocs(t *testing.T) {
 		name string
 		r    *http.Request
 		code int
+		max  float64 // allocations per request
 	}{
-		{"no origin", req("GET"), 0},
-		{"actual allowed", req("GET", origin(app)), 0},
-		{"actual disallowed", req("GET", origin("https://evil.example.net")), 0},
-		{"preflight", req("OPTIONS", origin(app), acrm("PUT"), acrh("authorization,content-type")), 204},
-		{"preflight disallowed", req("OPTIONS", origin("https://evil.example.net"), acrm("PUT")), 403},
-		{"preflight 1 MiB ACRH", req("OPTIONS", origin(app), acrm("PUT"), acrh(strings.Repeat("a,", 1<<19))), 403},
+		{"no origin", req("GET"), 0, 1.0 / 1000},
+		{"actual allowed", req("GET", origin(app)), 0, 1.0 / 16},
+		{"actual disallowed", req("GET", origin("https://evil.example.net")), 0, 1.0 / 64},
+		{"preflight", req("OPTIONS", origin(app), acrm("PUT"), acrh("authorization,content-type")), 204, 1.0 / 16},
+		{"preflight disallowed", req("OPTIONS", origin("https://evil.example.net"), acrm("PUT")), 403, 1.0 / 32},
+		{"preflight 1 MiB ACRH", req("OPTIONS", origin(app), acrm("PUT"), acrh(strings.Repeat("a,", 1<<19))), 403, 1.0 / 32},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			w := &resetWriter{h: make(http.Header)}
-			allocs := testing.AllocsPerRun(1000, func() {
-				clear(w.h)
-				w.status = 0
-				h.ServeHTTP(w, tc.r)
-			})
+			got := allocsPerRequest(10000, h, w, tc.r)
+			t.Logf("%.4f allocations per request (1/%.1f)", got, 1/got)
 			if w.status != tc.code {
 				t.Errorf("status = %d, want %d", w.status, tc.code)
 			}
-			if allocs != 0 {
-				t.Errorf("%v allocs per request, want 0", allocs)
+			if got > tc.max {
+				t.Errorf("%.4f allocations per request, want at most %.4f", got, tc.max)
 			}
 		})
 	}
