@@ -4,15 +4,24 @@ import (
 	"net/http"
 	"net/textproto"
 	"strconv"
+	"unsafe"
 
 	"github.com/apisec-go/apisec/clientip"
 	"github.com/apisec-go/apisec/principal"
 )
 
 // KeyFunc appends the rate-limit key of r to dst and returns the extended
-// slice. Appending nothing means "no key of mine": the middleware then
-// keys the request by client IP, so a request is never left unlimited by
-// a missing credential.
+// slice. The [Limiter] passes an empty dst with room to spare and takes
+// the returned slice as the key, so a KeyFunc may also return a slice of
+// its own (it is copied, never written to or kept). Returning an empty
+// slice (dst as it came, or nil) means "no key of mine": the middleware
+// then keys the request by client IP, so a request is never left
+// unlimited by a missing credential. The key functions of this package
+// that wrap another call it the same way.
+//
+// The Limiter itself puts the key of a request that a [Route] matched in
+// that route's namespace, whatever the KeyFunc returns, so routes never
+// share counters with each other or with [Config.Policies].
 //
 // Keys are namespaced by their kind ("ip:", "sub:", "hdr:") so that one
 // kind can never be made to collide with another.
@@ -111,10 +120,24 @@ func KeyByRoute(inner KeyFunc) KeyFunc {
 		dst = strconv.AppendInt(dst, int64(len(r.Pattern)), 10)
 		dst = append(dst, ':')
 		dst = append(dst, r.Pattern...)
-		n := len(dst)
-		if dst = inner(dst, r); len(dst) == n {
-			dst = appendIPKey(dst, r, 0)
-		}
-		return dst
+		return appendKey(dst, inner, r)
+	}
+}
+
+// appendKey appends to dst the key k gives r, or the client-IP key when k
+// gives none. k gets the free capacity of dst as an empty slice, so that
+// what it returns is all key, whether it appended in place, grew a copy or
+// returned a slice of its own; only the first is used without copying, so
+// dst never ends up aliasing memory k owns.
+func appendKey(dst []byte, k KeyFunc, r *http.Request) []byte {
+	n := len(dst)
+	free := dst[n:]
+	switch kb := k(free, r); {
+	case len(kb) == 0:
+		return appendIPKey(dst, r, 0)
+	case cap(free) > 0 && unsafe.SliceData(kb) == unsafe.SliceData(free):
+		return dst[:n+len(kb)] // appended in place
+	default:
+		return append(dst, kb...)
 	}
 }

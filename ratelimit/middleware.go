@@ -130,17 +130,8 @@ func (l *Limiter) serve(w http.ResponseWriter, r *http.Request, next http.Handle
 		cost = min(max(set.cost(r), 0), MaxCost)
 	}
 	bp := keyPool.Get().(*[]byte)
-	buf := append((*bp)[:0], set.prefix...)
-	n := len(buf)
-	if kb := l.key(buf, r); len(kb) == n {
-		buf = appendIPKey(buf, r, 0)
-	} else if unsafe.SliceData(kb) != unsafe.SliceData(buf) {
-		// The key function grew the buffer or returned a slice of its own:
-		// copy, so that only memory this package owns goes back to the pool.
-		buf = append(buf[:0], kb...)
-	} else {
-		buf = kb
-	}
+	buf := appendKey(append((*bp)[:0], set.prefix...), l.key, r)
+	// buf is memory of ours (appendKey copies a key function's own slice).
 	// The store must not keep the key (see Store.Take), so the pooled bytes
 	// can back it for the duration of the call.
 	key := unsafe.String(unsafe.SliceData(buf), len(buf))

@@ -400,6 +400,38 @@ func TestKeyByRouteUsesMuxPattern(t *testing.T) {
 	}
 }
 
+// KeyByRoute keeps the mux pattern in the key however its inner key
+// function hands back its key, or when it finds none.
+func TestKeyByRouteKeepsPatternWhateverInnerReturns(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		inner ratelimit.KeyFunc
+	}{
+		{"own slice", func([]byte, *http.Request) []byte { return []byte("tenant:acme") }},
+		{"nil", func([]byte, *http.Request) []byte { return nil }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ps := []ratelimit.Policy{{Name: "p", Limit: 1, Window: time.Hour}}
+			l := newLimiter(t, ratelimit.Config{Policies: ps, Key: ratelimit.KeyByRoute(tt.inner)})
+			mux := http.NewServeMux()
+			mux.Handle("GET /items/{id}", l.Handler(okHandler))
+			mux.Handle("GET /users/{id}", l.Handler(okHandler))
+			for _, step := range []struct {
+				path string
+				want int
+			}{
+				{"/items/1", 200},
+				{"/users/1", 200}, // another pattern, another counter
+				{"/items/2", 429},
+			} {
+				if got := get(mux, "192.0.2.1:1", step.path).Code; got != step.want {
+					t.Errorf("%s: %d, want %d", step.path, got, step.want)
+				}
+			}
+		})
+	}
+}
+
 // A custom key function that returns nothing must not leave the request
 // unlimited.
 func TestEmptyCustomKeyFallsBackToIP(t *testing.T) {
@@ -408,6 +440,77 @@ func TestEmptyCustomKeyFallsBackToIP(t *testing.T) {
 	get(h, "192.0.2.1:1", "/")
 	if get(h, "192.0.2.1:1", "/").Code != http.StatusTooManyRequests {
 		t.Error("an empty key left the request unlimited")
+	}
+}
+
+// On a route, a key function that finds no key (nil) must fall back to
+// the client address as it does for Config.Policies, not fail the request.
+func TestRouteKeyReturningNilFallsBackToIP(t *testing.T) {
+	l := newLimiter(t, ratelimit.Config{
+		Policies: []ratelimit.Policy{{Name: "api", Limit: 100, Window: time.Hour}},
+		Key:      func([]byte, *http.Request) []byte { return nil },
+		Routes: []ratelimit.Route{{
+			Name:     "login",
+			Match:    func(r *http.Request) bool { return r.URL.Path == "/login" },
+			Policies: []ratelimit.Policy{{Name: "login", Limit: 1, Window: time.Hour}},
+		}},
+	})
+	h := l.Handler(okHandler)
+	for _, tt := range []struct {
+		remote string
+		want   int
+	}{
+		{"192.0.2.1:1", http.StatusOK},
+		{"192.0.2.1:2", http.StatusTooManyRequests},
+		{"192.0.2.2:1", http.StatusOK}, // another address, another key
+	} {
+		if got := get(h, tt.remote, "/login").Code; got != tt.want {
+			t.Errorf("/login from %s: %d, want %d", tt.remote, got, tt.want)
+		}
+	}
+}
+
+// However a key function hands back its key, a route's requests are
+// counted in the route's namespace, apart from Config.Policies, even when
+// both have the same policies (and so share the Memory store's table).
+func TestRouteKeyStaysInRouteNamespace(t *testing.T) {
+	ps := []ratelimit.Policy{{Name: "p", Limit: 1, Window: time.Hour}}
+	long := strings.Repeat("t", 300) // past the pooled buffer's capacity
+	for _, tt := range []struct {
+		name string
+		key  ratelimit.KeyFunc
+	}{
+		{"appended", func(dst []byte, _ *http.Request) []byte { return append(dst, "tenant:acme"...) }},
+		{"appended past the buffer", func(dst []byte, _ *http.Request) []byte { return append(dst, long...) }},
+		{"own slice", func([]byte, *http.Request) []byte { return []byte("tenant:acme") }},
+		{"own slice as long as the route prefix", func([]byte, *http.Request) []byte { return []byte("tenant:x") }}, // len("r:login:")
+		{"own slice shorter than the route prefix", func([]byte, *http.Request) []byte { return []byte("t:1") }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newLimiter(t, ratelimit.Config{
+				Policies: ps,
+				Key:      tt.key,
+				Routes: []ratelimit.Route{{
+					Name:     "login",
+					Match:    func(r *http.Request) bool { return r.URL.Path == "/login" },
+					Policies: ps,
+				}},
+			}).Handler(okHandler)
+			// Each request from another address: the key is the tenant's.
+			for i, step := range []struct {
+				path string
+				want int
+			}{
+				{"/login", http.StatusOK},
+				{"/", http.StatusOK}, // not charged by the route's request
+				{"/", http.StatusTooManyRequests},
+				{"/login", http.StatusTooManyRequests},
+			} {
+				if got := get(h, "192.0.2."+strconv.Itoa(i+1)+":1", step.path).Code; got != step.want {
+					t.Errorf("request %d, %s: %d, want %d", i+1, step.path, got, step.want)
+				}
+			}
+		})
 	}
 }
 
