@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -167,6 +170,60 @@ func TestUserJourney(t *testing.T) {
 		}
 	}
 
+	t.Run("tokens carry the RFC 9068 header and claims", func(t *testing.T) {
+		userHdr, user := decodeToken(t, token)
+		adminHdr, admin := decodeToken(t, adminToken)
+		for _, tc := range []struct {
+			who   string
+			hdr   jwtHeader
+			c     accessClaims
+			sub   string
+			roles []string
+		}{
+			{"user", userHdr, user, aliceID, []string{"user"}},
+			{"admin", adminHdr, admin, adminID, []string{"admin"}},
+		} {
+			if tc.hdr != (jwtHeader{Alg: "HS256", Kid: "hs1", Typ: "at+jwt"}) {
+				t.Errorf("%s: header %+v, want alg HS256, kid hs1, typ at+jwt", tc.who, tc.hdr)
+			}
+			c := tc.c
+			if c.Iss != "apisec-example" || len(c.Aud) != 1 || c.Aud[0] != "apisec-example-api" {
+				t.Errorf("%s: iss %q aud %q", tc.who, c.Iss, c.Aud)
+			}
+			if c.Sub != tc.sub {
+				t.Errorf("%s: sub %q, want the user id %q", tc.who, c.Sub, tc.sub)
+			}
+			if now := time.Now().Unix(); c.Iat < now-120 || c.Iat > now+5 {
+				t.Errorf("%s: iat %d, now %d", tc.who, c.Iat, now)
+			}
+			if c.Nbf > c.Iat || c.Nbf < c.Iat-60 {
+				t.Errorf("%s: nbf %d, iat %d", tc.who, c.Nbf, c.Iat)
+			}
+			if c.Exp != c.Iat+900 {
+				t.Errorf("%s: exp %d, want iat+900 = %d", tc.who, c.Exp, c.Iat+900)
+			}
+			if c.Jti == "" {
+				t.Errorf("%s: no jti", tc.who)
+			}
+			if !slices.Equal(c.Roles, tc.roles) {
+				t.Errorf("%s: roles %q, want %q", tc.who, c.Roles, tc.roles)
+			}
+			if c.Scope != "users:read" {
+				t.Errorf("%s: scope %q, want users:read", tc.who, c.Scope)
+			}
+		}
+		if user.Exp != exp.Unix() {
+			t.Errorf("exp %d, but the login answered expires_at %v", user.Exp, exp)
+		}
+		if user.Jti == admin.Jti {
+			t.Errorf("two tokens share the jti %q", user.Jti)
+		}
+		second, _ := s.login(t, "alice@example.com", alicePassword)
+		if _, again := decodeToken(t, second); again.Jti == user.Jti {
+			t.Errorf("two logins of one user share the jti %q", user.Jti)
+		}
+	})
+
 	t.Run("a user reads themself but not another user", func(t *testing.T) {
 		r := s.do(t, "GET", "/api/users/"+aliceID, "", bearer(token)...)
 		if r.Status != 200 || r.json(t)["id"] != aliceID {
@@ -236,6 +293,50 @@ func TestUserJourney(t *testing.T) {
 			t.Fatalf("no clean stop in log:\n%s", s.stderr)
 		}
 	})
+}
+
+type jwtHeader struct {
+	Alg string `json:"alg"`
+	Kid string `json:"kid"`
+	Typ string `json:"typ"`
+}
+
+// accessClaims are the claims the server's access tokens carry; decoding
+// is strict, so an unexpected claim (an email, say) fails the test.
+type accessClaims struct {
+	Iss   string   `json:"iss"`
+	Sub   string   `json:"sub"`
+	Aud   []string `json:"aud"`
+	Iat   int64    `json:"iat"`
+	Nbf   int64    `json:"nbf"`
+	Exp   int64    `json:"exp"`
+	Jti   string   `json:"jti"`
+	Roles []string `json:"roles"`
+	Scope string   `json:"scope"`
+}
+
+// decodeToken decodes a JWS's header and payload (base64url without
+// padding, RFC 7515), without checking the signature.
+func decodeToken(t *testing.T, token string) (jwtHeader, accessClaims) {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		t.Fatalf("token is not a compact JWS: %d parts", len(parts))
+	}
+	var h jwtHeader
+	var c accessClaims
+	for i, v := range []any{&h, &c} {
+		b, err := base64.RawURLEncoding.DecodeString(parts[i])
+		if err != nil {
+			t.Fatalf("token part %d is not base64url: %v", i, err)
+		}
+		d := json.NewDecoder(bytes.NewReader(b))
+		d.DisallowUnknownFields()
+		if err := d.Decode(v); err != nil {
+			t.Fatalf("token part %d: %v\n%s", i, err, b)
+		}
+	}
+	return h, c
 }
 
 func checkSecurityHeaders(t *testing.T, h http.Header) {
