@@ -30,6 +30,7 @@ import (
 // application is the composed handler and what must be closed with it.
 type application struct {
 	handler http.Handler
+	api     *api // the handlers' shared state, which tests inspect
 	closers []func() error
 }
 
@@ -317,6 +318,7 @@ func build(ctx context.Context, cfg *config, stdout io.Writer, ops *slog.Logger)
 	h = corsMW.Handler(h)
 	h = hdr.Handler(h)
 	app.handler = h
+	app.api = a
 	return app, nil
 }
 
