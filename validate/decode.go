@@ -11,10 +11,6 @@ import (
 	"unicode/utf8"
 )
 
-// maxTypeErrors caps how many type errors one body can report, so the
-// response stays small whatever the input.
-const maxTypeErrors = 16
-
 // maxSmallKeys is how many member names an object may have before duplicate
 // detection switches from a linear scan to a map, which keeps the check
 // linear in the size of the body.
@@ -77,9 +73,12 @@ func (s *state) utf8Err() *RequestError {
 	return s.fail(ErrInvalidUTF8, CodeUTF8, "A string is not valid UTF-8.", "")
 }
 
+// typeErr records a type error at the current path. The list is capped
+// like every [Errors] (MaxErrors, then a too_many_errors entry), so the
+// response stays small whatever the input.
 func (s *state) typeErr(code, detail string) {
-	if len(s.typeErrs) < maxTypeErrors {
-		s.typeErrs = append(s.typeErrs, FieldError{Pointer: s.pointer(), Code: code, Detail: detail})
+	if !s.typeErrs.Full() {
+		s.typeErrs.push(FieldError{Pointer: s.pointer(), Code: code, Detail: detail})
 	}
 }
 

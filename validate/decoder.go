@@ -144,9 +144,13 @@ func check[T any](ctx context.Context, v *T, rules *RuleSet[T]) *RequestError {
 	var err error
 	switch x := any(v).(type) {
 	case interface{ ValidateContext(context.Context) error }:
-		err = x.ValidateContext(ctx)
+		if !errs.Full() { // a full list would take nothing more
+			err = x.ValidateContext(ctx)
+		}
 	case interface{ Validate() error }:
-		err = x.Validate()
+		if !errs.Full() {
+			err = x.Validate()
+		}
 	}
 	if err != nil {
 		if errors.Is(err, ErrUnavailable) {

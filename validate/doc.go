@@ -16,7 +16,9 @@
 //     escapes, and matches member names exactly;
 //   - resource exhaustion: the body is read up to [Config.MaxBodyBytes]
 //     (1 MiB) and never further, nesting is capped at [Config.MaxDepth] (32),
-//     error lists are capped, and duplicate detection stays linear;
+//     error lists are capped at [MaxErrors] (then end with one
+//     [CodeTooManyErrors] entry, and checking stops), and duplicate
+//     detection stays linear;
 //   - silent truncation: a number that does not fit its field (300 into an
 //     int8, -1 into a uint, 1e400 into a float64, 1.5 into an int) is an
 //     error, not a wrapped or rounded value;
@@ -54,7 +56,9 @@
 // (http and https, no userinfo), [UUID], [OneOf], [Pattern] (precompiled,
 // matched whole), [Each], [Items], [Struct], [Optional]. Errors are
 // collected per field as [FieldError] values: a JSON Pointer (RFC 6901), a
-// stable code and a fixed detail.
+// stable code and a fixed detail. A problem body lists them in its "errors"
+// extension member; past [MaxErrors] the list ends with one entry of code
+// "too_many_errors" and no pointer, meaning more were found and dropped.
 //
 // [Query] and [Path] read request parameters with the same error shape,
 // with caps for limit and offset.

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -99,7 +100,44 @@ func (e FieldError) Error() string {
 // Errors collects field errors. The zero value is an empty list ready to
 // use. A nil *Violation or nil error adds nothing, so a Validate method can
 // call Add with every rule's result and return Err at the end.
+//
+// Add keeps at most [MaxErrors] errors. When one more arrives, it appends a
+// final error with code [CodeTooManyErrors] and no pointer, and drops that
+// one and every later one; [Errors.Full] then reports true, so a loop over
+// many items can stop early.
 type Errors []FieldError
+
+// MaxErrors caps the field errors an [Errors] keeps, and so the errors a
+// problem+json body lists and a log record names: input that breaks a rule
+// in each of a million list items still gets a response of a few
+// kilobytes. After MaxErrors errors, one more entry with code
+// [CodeTooManyErrors] marks that the rest were dropped.
+const MaxErrors = 32
+
+// tooMany is the entry that ends a full list.
+var tooMany = FieldError{Code: CodeTooManyErrors,
+	Detail: "There are more errors; only the first " + strconv.Itoa(MaxErrors) + " are listed."}
+
+// Full reports whether errors have been dropped: the list ends with the
+// [CodeTooManyErrors] entry, and Add adds nothing more.
+func (es Errors) Full() bool {
+	return len(es) > 0 && es[len(es)-1].Code == CodeTooManyErrors
+}
+
+// push appends e unless the list is full. The MaxErrors+1st error, or a
+// marker from a nested list, becomes the marker. It reports whether more
+// may be added.
+func (es *Errors) push(e FieldError) bool {
+	switch {
+	case es.Full():
+		return false
+	case len(*es) >= MaxErrors || e.Code == CodeTooManyErrors:
+		*es = append(*es, tooMany)
+		return false
+	}
+	*es = append(*es, e)
+	return true
+}
 
 // Error lists every field error.
 func (es Errors) Error() string {
@@ -128,7 +166,7 @@ func (es Errors) Err() error {
 // which is recorded as code "invalid" with a generic detail: its text is
 // not shown to the client, since it may contain the input.
 func (es *Errors) Add(pointer string, err error) {
-	if err == nil {
+	if err == nil || es.Full() {
 		return
 	}
 	if *es == nil {
@@ -148,19 +186,21 @@ func (es *Errors) Add(pointer string, err error) {
 		nested = e
 	default:
 		if !errors.As(err, &v) && !errors.As(err, &nested) {
-			*es = append(*es, FieldError{Pointer: pointer, Code: CodeInvalid, Detail: "The value is invalid."})
+			es.push(FieldError{Pointer: pointer, Code: CodeInvalid, Detail: "The value is invalid."})
 			return
 		}
 	}
 	if v != nil {
-		*es = append(*es, FieldError{Pointer: pointer + v.Pointer, Code: v.Code, Detail: v.Detail})
+		es.push(FieldError{Pointer: pointer + v.Pointer, Code: v.Code, Detail: v.Detail})
 		return
 	}
 	for _, e := range nested {
 		if e.Parameter == "" {
 			e.Pointer = pointer + e.Pointer
 		}
-		*es = append(*es, e)
+		if !es.push(e) {
+			return
+		}
 	}
 }
 
@@ -290,6 +330,9 @@ const (
 	CodeDepth        = "depth"
 	CodeTrailingData = "trailing_data"
 	CodeEmpty        = "empty"
+	// CodeTooManyErrors ends a list that reached [MaxErrors]: more errors
+	// were found and dropped. It has no pointer.
+	CodeTooManyErrors = "too_many_errors"
 
 	CodePasswordTooShort    = "password_too_short"
 	CodePasswordTooLong     = "password_too_long"

@@ -427,3 +427,47 @@ func TestLogsRoutePatternNotPath(t *testing.T) {
 		t.Fatalf("log: %s", logs.String())
 	}
 }
+
+// TestErrorListIsCapped defends against amplification: a 1 MiB body of
+// empty strings checked with Each(Email) broke ~350,000 rules, and every
+// one became a problem+json entry (40 MB) and a log field. At most
+// MaxErrors are kept, then one too_many_errors entry says more were
+// dropped.
+func TestErrorListIsCapped(t *testing.T) {
+	type list struct {
+		Emails []string `json:"emails"`
+	}
+	rules := validate.Rules(validate.Field("/emails", func(l *list) []string { return l.Emails }, validate.Each(validate.Email)))
+	var logs bytes.Buffer
+	d := validate.MustNew(validate.Config{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	h := validate.JSON(d, rules).Handler(http.NotFoundHandler())
+	n := (1<<20 - len(`{"emails":[""]}`)) / len(`"",`)
+	body := `{"emails":[` + strings.Repeat(`"",`, n) + `""]}`
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, post(body))
+	if w.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d", w.Code)
+	}
+	if w.Body.Len() > 8<<10 {
+		t.Errorf("response is %d bytes", w.Body.Len())
+	}
+	if logs.Len() > 4<<10 {
+		t.Errorf("log line is %d bytes", logs.Len())
+	}
+	var p struct {
+		Errors []validate.FieldError `json:"errors"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Errors) != validate.MaxErrors+1 {
+		t.Fatalf("%d errors, want %d", len(p.Errors), validate.MaxErrors+1)
+	}
+	if first, last := p.Errors[0], p.Errors[validate.MaxErrors]; first.Pointer != "/emails/0" || first.Code != validate.CodeEmail ||
+		last.Pointer != "" || last.Code != validate.CodeTooManyErrors {
+		t.Errorf("first %+v, last %+v", first, last)
+	}
+	if !strings.Contains(logs.String(), `" too_many_errors"]`) {
+		t.Errorf("log does not say errors were dropped: %s", logs.String())
+	}
+}

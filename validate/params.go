@@ -90,8 +90,12 @@ func (p *Params) add(name string, err error) {
 	var es Errors
 	es.Add("", err)
 	for _, e := range es {
-		e.Pointer, e.Parameter = "", name
-		p.errs = append(p.errs, e)
+		if e.Code != CodeTooManyErrors {
+			e.Pointer, e.Parameter = "", name
+		}
+		if !p.errs.push(e) {
+			return
+		}
 	}
 }
 

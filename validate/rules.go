@@ -54,6 +54,9 @@ func (rs *RuleSet[T]) check(ctx context.Context, v *T, errs *Errors) error {
 		return nil
 	}
 	for _, f := range rs.fields {
+		if errs.Full() {
+			break // nothing more would be reported
+		}
 		if f == nil {
 			continue
 		}
@@ -304,12 +307,15 @@ func Pattern(re *regexp.Regexp, describe string) Rule[string] {
 
 // Each applies rules to every element of a slice, each element stopping at
 // its first failing rule, and reports the errors at "/<index>" relative to
-// the field.
+// the field. It stops once [MaxErrors] errors and one more were found.
 func Each[E any](rules ...Rule[E]) Rule[[]E] {
 	rules = append([]Rule[E](nil), rules...)
 	return func(v []E) error {
 		var errs Errors
 		for i, x := range v {
+			if errs.Full() {
+				break
+			}
 			for _, r := range rules {
 				if err := r(x); err != nil {
 					errs.Add("/"+strconv.Itoa(i), err)

@@ -227,3 +227,62 @@ func TestErrorsAdd(t *testing.T) {
 		t.Fatalf("Error() = %q", got)
 	}
 }
+
+// TestErrorsAreCapped: Add keeps MaxErrors errors and then one
+// too_many_errors marker, however the errors arrive (one by one, as a
+// nested Errors from Each or Struct, or from a Validate method).
+func TestErrorsAreCapped(t *testing.T) {
+	v := &validate.Violation{Code: "c", Detail: "d"}
+	var nested validate.Errors
+	for range validate.MaxErrors + 5 {
+		nested.Add("/x", v)
+	}
+	for name, es := range map[string]validate.Errors{
+		"one by one": nested,
+		"nested": func() validate.Errors {
+			var es validate.Errors
+			es.Add("/a", v)
+			es.Add("/list", nested)
+			es.Add("/b", v)
+			return es
+		}(),
+		"each": func() validate.Errors {
+			var es validate.Errors
+			es.Add("/list", validate.Each(validate.Required[string])(make([]string, 1000)))
+			return es
+		}(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if len(es) != validate.MaxErrors+1 || !es.Full() {
+				t.Fatalf("%d errors, Full %v", len(es), es.Full())
+			}
+			last := es[validate.MaxErrors]
+			if last.Code != validate.CodeTooManyErrors || last.Pointer != "" || last.Detail == "" {
+				t.Errorf("last = %+v", last)
+			}
+			for _, e := range es[:validate.MaxErrors] {
+				if e.Code == validate.CodeTooManyErrors {
+					t.Errorf("marker before the end: %v", es)
+				}
+			}
+		})
+	}
+	var few validate.Errors
+	for range validate.MaxErrors {
+		few.Add("/x", v)
+	}
+	if len(few) != validate.MaxErrors || few.Full() {
+		t.Errorf("exactly MaxErrors errors: %d, Full %v", len(few), few.Full())
+	}
+}
+
+// TestEachStopsAtTheCap: once the list is full, the remaining elements are
+// not checked.
+func TestEachStopsAtTheCap(t *testing.T) {
+	calls := 0
+	rule := validate.Each(func(string) error { calls++; return &validate.Violation{Code: "c"} })
+	_ = rule(make([]string, 100000))
+	if calls > validate.MaxErrors+1 {
+		t.Errorf("%d elements checked", calls)
+	}
+}
