@@ -163,7 +163,8 @@ type Config struct {
 	// a denied request consumes nothing. Required; at most MaxPolicies.
 	Policies []Policy
 	// Store holds the counters. Nil means a new in-memory store with the
-	// default [MemoryConfig], owned and closed by the Limiter.
+	// default [MemoryConfig] (up to [DefaultMaxKeys] keys for Policies and
+	// as many again for each of Routes), owned and closed by the Limiter.
 	Store Store
 	// Now is the clock given to the store (the Redis store uses the server's
 	// clock instead). Nil means the monotonic clock, anchored to the wall
@@ -194,7 +195,9 @@ type Config struct {
 	// request of cost 0 is charged nothing but still refused while the
 	// quota is exhausted.
 	Cost func(*http.Request) int
-	// Routes give some requests their own policies.
+	// Routes give some requests their own policies. Each route's keys are
+	// counted apart, and a [Memory] store bounds them apart: each route
+	// adds up to [MemoryConfig.MaxKeys] keys.
 	Routes []Route
 	// Exempt, when it returns true, lets a request through unlimited and
 	// without headers.

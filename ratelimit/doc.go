@@ -23,8 +23,10 @@
 //     quota, so a flood cannot extend its own ban or starve the key's
 //     legitimate owner of anything more than the flood's own share.
 //   - Memory is bounded: the [Memory] store holds at most
-//     [MemoryConfig.MaxKeys] keys per policy set (least recently used
-//     evicted), stores seeded hashes rather than the keys, and sweeps
+//     [MemoryConfig.MaxKeys] keys per policy set, not in all (least
+//     recently used evicted): [Config.Policies] and each [Route] are sets
+//     of their own, so a Limiter with N routes holds up to (N+1)×MaxKeys
+//     keys. It stores seeded hashes rather than the keys, and sweeps
 //     idle keys, rebuilding its maps so the memory really returns. A sliding
 //     window's memory is bounded by its Limit.
 //   - Clocks: the in-memory store never lets time run backwards (a clock

@@ -15,7 +15,7 @@ import (
 // Memory store defaults.
 const (
 	// DefaultMaxKeys bounds the keys a [Memory] store keeps per policy set
-	// when [MemoryConfig.MaxKeys] is 0.
+	// (not in all) when [MemoryConfig.MaxKeys] is 0.
 	DefaultMaxKeys = 1 << 20
 	// DefaultSweepInterval is how often idle keys are dropped when
 	// [MemoryConfig.SweepInterval] is 0.
@@ -35,14 +35,21 @@ const (
 type MemoryConfig struct {
 	_ [0]func()
 
-	// MaxKeys is a hard bound on the number of keys kept per policy set:
-	// once reached, a new key evicts a least recently used one in its
-	// shard (CLOCK, the usual approximation of LRU); the evicted key gets
-	// its full quota back, so size it above your active client count. A
-	// new key starts unreferenced, so a flood of one-off keys evicts its
+	// MaxKeys is a hard bound on the number of keys kept per policy set,
+	// not in all: the store keeps a table of keys for each distinct policy
+	// set it is given (a Limiter's [Config.Policies], each [Route]'s
+	// Policies and, with FailLocal, the fallback's; sets of equal policies
+	// share one table), up to 64 tables, each bounded by MaxKeys on its
+	// own. A Limiter with N routes can thus hold up to (N+1)×MaxKeys keys,
+	// and one Memory up to 64×MaxKeys.
+	//
+	// Once a table is full, a new key evicts a least recently used one in
+	// its shard (CLOCK, the usual approximation of LRU); the evicted key
+	// gets its full quota back, so size it above your active client count.
+	// A new key starts unreferenced, so a flood of one-off keys evicts its
 	// own keys before those of returning clients. Policy sets with large
-	// sliding windows are further capped at 256 MiB of counters. 0 means DefaultMaxKeys;
-	// otherwise it must be at least 64.
+	// sliding windows are further capped at 256 MiB of counters. 0 means
+	// DefaultMaxKeys; otherwise it must be at least 64.
 	MaxKeys int
 	// SweepInterval is how often a background goroutine drops idle keys
 	// (keys whose every policy is back to full quota) and rebuilds the
@@ -56,11 +63,12 @@ type MemoryConfig struct {
 }
 
 // Memory is an in-process [Store]: sharded (no global lock), bounded by
-// [MemoryConfig.MaxKeys] with least-recently-used eviction (CLOCK), and
-// swept of idle keys in the background. A key costs under 64 bytes for one
-// GCRA policy: keys are kept as 62-bit seeded hashes, never as strings (two
-// keys colliding would share a quota; with a million keys the odds are
-// below one in ten million, and the seed is secret and random).
+// [MemoryConfig.MaxKeys] keys per policy set with least-recently-used
+// eviction (CLOCK), and swept of idle keys in the background. A key costs
+// under 64 bytes for one GCRA policy: keys are kept as 62-bit seeded
+// hashes, never as strings (two keys colliding would share a quota; with
+// a million keys the odds are below one in ten million, and the seed is
+// secret and random).
 //
 // Time never runs backwards inside a shard: a clock reading earlier than
 // one already seen is treated as the later one.

@@ -2,6 +2,7 @@ package ratelimit_test
 
 import (
 	"context"
+	"net/http"
 	"runtime"
 	"strconv"
 	"testing"
@@ -150,6 +151,44 @@ func TestMemoryMaxKeysEvictsLeastRecentlyUsed(t *testing.T) {
 	}
 	if d, _ := m.Take(context.Background(), "k0", 1, now, ps); !d.Allowed {
 		t.Error("least recently used key was kept past MaxKeys")
+	}
+}
+
+// MaxKeys bounds each policy set on its own, as documented: a Limiter
+// with one route keeps up to 2×MaxKeys keys in its Memory, and a flood on
+// the route evicts none of the default set's keys.
+func TestMemoryMaxKeysBoundsEachPolicySet(t *testing.T) {
+	const maxKeys = 64 * 4
+	m := newMemory(t, ratelimit.MemoryConfig{MaxKeys: maxKeys, SweepInterval: -1})
+	ps := []ratelimit.Policy{{Name: "p", Limit: 1, Window: time.Hour}}
+	h := newLimiter(t, ratelimit.Config{
+		Policies: ps,
+		Store:    m,
+		Routes: []ratelimit.Route{{
+			Name:     "login",
+			Match:    func(r *http.Request) bool { return r.URL.Path == "/login" },
+			Policies: []ratelimit.Policy{{Name: "login", Limit: 1, Window: time.Hour}},
+		}},
+	}).Handler(okHandler)
+	// 4,000 addresses: enough to fill every shard of a set.
+	flood := func(path string) {
+		for i := range 4000 {
+			if rec := get(h, "10.0."+strconv.Itoa(i/256)+"."+strconv.Itoa(i%256)+":1", path); rec.Code != http.StatusOK {
+				t.Fatalf("%s, address %d: %d, want 200 (a new key)", path, i, rec.Code)
+			}
+		}
+	}
+	flood("/")
+	if n := m.Len(); n > maxKeys {
+		t.Fatalf("after flooding Config.Policies: Len = %d, want at most MaxKeys (%d)", n, maxKeys)
+	}
+	last := "10.0.15.159:1" // the default set's most recent key: resident
+	flood("/login")
+	if n := m.Len(); n <= maxKeys || n > 2*maxKeys {
+		t.Errorf("after flooding the route too: Len = %d, want in (MaxKeys, 2×MaxKeys] = (%d, %d]", n, maxKeys, 2*maxKeys)
+	}
+	if rec := get(h, last, "/"); rec.Code != http.StatusTooManyRequests {
+		t.Errorf("the default set's most recent key: %d, want 429: the route's flood evicted it", rec.Code)
 	}
 }
 
