@@ -24,8 +24,10 @@
 //     never holds two of them.
 //   - Secrets in logs. The [Handler] redacts the values of sensitive keys
 //     (password, token, authorization, cookie, set-cookie, secret, key, ...
-//     see [DefaultSensitiveKeys]) at any depth of groups, and any string
-//     holding a JWT or a bearer or basic credential. The Middleware never
+//     see [DefaultSensitiveKeys]) at any depth of groups, also inside maps
+//     and structs logged with slog.Any (an http.Header's Authorization and
+//     Cookie), and any string holding a JWT or a bearer or basic
+//     credential. The Middleware never
 //     logs query strings, headers other than User-Agent, or bodies. A
 //     [Recorder] can hash the username of failed logins, which is often a
 //     mistyped password.

@@ -32,9 +32,11 @@ var injectionSeeds = []string{
 	strings.Repeat("x", 5000), "Zoë 東京",
 }
 
-// FuzzHandlerNeutralises: whatever a key, value or message holds, the
-// Handler writes one JSON line whose decoded strings hold no control,
-// line-breaking or bidirectional character.
+// FuzzHandlerNeutralises: whatever a key, value or message holds, also
+// inside maps, structs and slices logged with slog.Any, the Handler
+// writes one JSON line whose decoded strings hold no control,
+// line-breaking or bidirectional character, and no value under a
+// sensitive key.
 func FuzzHandlerNeutralises(f *testing.F) {
 	for _, s := range injectionSeeds {
 		f.Add(s, s)
@@ -46,7 +48,15 @@ func FuzzHandlerNeutralises(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, key, value string) {
 		buf.Reset()
-		slog.New(h).Info(value, key, value, slog.Group("g", key, value), "err", errors.New(value))
+		type fields struct {
+			Name  string
+			Any   any
+			Items []any
+		}
+		slog.New(h).Info(value, key, value, slog.Group("g", key, value), "err", errors.New(value),
+			"map", map[string]any{key: value, "password": value, "nested": map[string]string{key: value}},
+			"struct", fields{Name: value, Any: &fields{Name: value}, Items: []any{value, errors.New(value)}},
+			"header", map[string][]string{key: {value, value}, "Authorization": {value}})
 		line := buf.String()
 		if strings.Count(line, "\n") != 1 || !strings.HasSuffix(line, "\n") {
 			t.Fatalf("not one line: %q", line)
@@ -58,6 +68,10 @@ func FuzzHandlerNeutralises(f *testing.F) {
 		var walk func(v any)
 		walk = func(v any) {
 			switch v := v.(type) {
+			case []any:
+				for _, x := range v {
+					walk(x)
+				}
 			case string:
 				if r, ok := hidden(v); ok {
 					t.Fatalf("decoded value %q holds %U", v, r)
@@ -73,6 +87,13 @@ func FuzzHandlerNeutralises(f *testing.F) {
 			}
 		}
 		walk(m)
+		for _, k := range []string{"map", "header"} {
+			for name, v := range m[k].(map[string]any) {
+				if (name == "password" || name == "Authorization") && v != audit.Redacted {
+					t.Fatalf("%s.%s = %v, not redacted", k, name, v)
+				}
+			}
+		}
 	})
 }
 

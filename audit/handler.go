@@ -18,8 +18,9 @@ import (
 //     that contains a JWT or a bearer or basic credential;
 //   - escapes CR, LF, NEL (U+0085), U+2028, U+2029, DEL, every other
 //     control character, zero-width and bidirectional controls in keys,
-//     string values, error texts and the message, so that a value can
-//     neither forge a log line nor hide text from a reader;
+//     string values (also inside maps, structs and slices), error texts
+//     and the message, so that a value can neither forge a log line nor
+//     hide text from a reader;
 //   - caps every key and string value at [HandlerConfig.MaxValueLength];
 //   - renames a top-level attribute called "msg", "level", "time" or
 //     "source" to "attr_msg" and so on, so that no record carries a second,
@@ -29,10 +30,23 @@ import (
 //     attribute if it is equal to it, and renames it "event_<key>"
 //     otherwise, so that no record carries two client_ip or request_id.
 //
-// Values of kinds other than strings, string slices, groups and errors
-// (numbers, times, structs logged with slog.Any) pass unchanged: give a struct that may
-// hold secrets a LogValue method. Query strings are never logged by the
-// Middleware.
+// Values logged with slog.Any are opened up so that the same rules reach
+// inside them: a map (http.Header, url.Values, any map) becomes a group
+// of its entries sorted by key, a struct a group of its exported fields
+// (named as encoding/json names them; json:"-" fields are left out), a
+// slice a list of its elements, each member redacted by its key (a
+// struct field also by its Go name) and cleaned as above. Errors,
+// encoding.TextMarshalers, named string types and structs without
+// exported fields (through their String method) become their cleaned
+// text; a json.Marshaler whose JSON needs cleaning becomes that JSON as a
+// cleaned string. Numbers, booleans, times and slices of numbers pass
+// unchanged. The work is bounded: 64 members of each map, struct or
+// slice, string slices included (which entries of a larger map are kept
+// is unspecified; a "...[truncated]" member or element marks the cut), 8
+// levels, 256 members in all per attribute. Types that render themselves
+// (MarshalText, MarshalJSON) are taken as they render: give a type that
+// may hold secrets a LogValue method. Query strings are never logged by
+// the Middleware.
 //
 // A Handler is safe for concurrent use and passes testing/slogtest. Its
 // configuration is fixed by [NewHandler]. The zero value is not usable.
@@ -240,6 +254,12 @@ func topLevel(at slog.Attr) slog.Attr {
 // clean returns at with its value resolved, redacted or escaped as
 // needed. under is true inside a group whose name is sensitive.
 func (c *handlerCore) clean(at slog.Attr, under bool) slog.Attr {
+	return c.cleanIn(at, under, nil)
+}
+
+// cleanIn is clean inside a value of kind slog.KindAny being cleaned
+// with budget b, or at the top of one (b nil).
+func (c *handlerCore) cleanIn(at slog.Attr, under bool, b *anyBudget) slog.Attr {
 	key := sanitize(at.Key, maxKeyLength)
 	v := at.Value.Resolve()
 	if v.Kind() != slog.KindGroup && (under || c.keys.sensitive(at.Key)) {
@@ -255,7 +275,7 @@ func (c *handlerCore) clean(at slog.Attr, under bool) slog.Attr {
 		if !under && at.Key != "" && c.keys.sensitive(at.Key) {
 			return slog.String(key, Redacted)
 		}
-		return slog.Attr{Key: key, Value: c.cleanGroup(v.Group(), under)}
+		return slog.Attr{Key: key, Value: c.cleanGroup(v.Group(), under, b)}
 	case slog.KindAny:
 		switch x := v.Any().(type) {
 		case error:
@@ -263,18 +283,40 @@ func (c *handlerCore) clean(at slog.Attr, under bool) slog.Attr {
 				return slog.String(key, sanitize(x.Error(), c.max))
 			}
 		case []string:
-			if out := sanitizeAll(x, c.max); out != nil {
+			n := maxAnyMembers
+			if b != nil {
+				n = b.take(min(len(x), n))
+			}
+			if out := sanitizeAll(x, c.max, n); out != nil {
 				return slog.Any(key, out)
+			}
+		default:
+			var w slog.Value
+			var changed bool
+			if b == nil {
+				w, changed = c.cleanAnyTop(x)
+			} else {
+				w, changed = c.cleanAny(x, b)
+			}
+			if changed {
+				return slog.Attr{Key: key, Value: w}
 			}
 		}
 	}
 	return slog.Attr{Key: key, Value: v}
 }
 
-// sanitizeAll returns a cleaned copy of list, or nil if no element needs
+// sanitizeAll returns a cleaned copy of list, cut after keep elements
+// and then ending in "...[truncated]", or nil if no element needs
 // cleaning.
-func sanitizeAll(list []string, max int) []string {
+func sanitizeAll(list []string, max, keep int) []string {
 	var out []string
+	cut := len(list) > keep
+	if cut {
+		list = list[:keep]
+		out = make([]string, keep, keep+1)
+		copy(out, list)
+	}
 	for i, e := range list {
 		t := sanitize(e, max)
 		if out == nil && t != e {
@@ -285,14 +327,17 @@ func sanitizeAll(list []string, max int) []string {
 			out[i] = t
 		}
 	}
+	if cut {
+		out = append(out, truncatedMark)
+	}
 	return out
 }
 
 // cleanGroup cleans a group's members, copying them only if one changes.
-func (c *handlerCore) cleanGroup(members []slog.Attr, under bool) slog.Value {
+func (c *handlerCore) cleanGroup(members []slog.Attr, under bool, b *anyBudget) slog.Value {
 	var out []slog.Attr
 	for i, at := range members {
-		ct := c.clean(at, under)
+		ct := c.cleanIn(at, under, b)
 		if out == nil && !sameAttr(ct, at) {
 			out = make([]slog.Attr, i, len(members))
 			copy(out, members[:i])
