@@ -43,7 +43,8 @@ type Config struct {
 
 	// Logger receives an input_validation_fail event (WARN) for every
 	// rejected body, with JSON Pointers, parameter names and codes only,
-	// never values. Nil means no logging.
+	// never values, and the method and route pattern (r.Pattern) but never
+	// the raw path, which can hold secrets. Nil means no logging.
 	Logger *slog.Logger
 
 	// ErrorHandler, when set, writes the response for a rejected request

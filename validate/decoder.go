@@ -565,18 +565,16 @@ func appendRejectionKey(b []byte, err *RequestError, detail string) []byte {
 
 // log emits input_validation_fail with where and why, never a value.
 func (d *Decoder) log(r *http.Request, err *RequestError) {
+	attrs := make([]slog.Attr, 3, 5)
+	attrs[0] = slog.Int("status", err.Status)
+	attrs[1] = slog.String("reason", err.Err.Error())
+	attrs[2] = slog.String("method", r.Method)
 	// The route pattern ("POST /users/{id}") says where without carrying
-	// identifiers from the path; the raw path is the fallback for routers
-	// that do not set it.
-	where := slog.String("route", r.Pattern)
-	if r.Pattern == "" {
-		where = slog.String("path", r.URL.Path)
-	}
-	attrs := []slog.Attr{
-		slog.Int("status", err.Status),
-		slog.String("reason", err.Err.Error()),
-		slog.String("method", r.Method),
-		where,
+	// identifiers from the path. Routers that do not set it get no path at
+	// all: a raw path can hold secrets (/reset/{token}), and audit's
+	// handler or the router's own log can say where, redacted.
+	if r.Pattern != "" {
+		attrs = append(attrs, slog.String("route", r.Pattern))
 	}
 	if len(err.Fields) > 0 {
 		fields := make([]string, len(err.Fields))

@@ -471,3 +471,23 @@ func TestErrorListIsCapped(t *testing.T) {
 		t.Errorf("log does not say errors were dropped: %s", logs.String())
 	}
 }
+
+// TestLogsNoPathWithoutRoutePattern: routers other than ServeMux leave
+// r.Pattern empty, and the raw path can carry secrets (/reset/{token}), so
+// the log then names the method only.
+func TestLogsNoPathWithoutRoutePattern(t *testing.T) {
+	var logs bytes.Buffer
+	d := validate.MustNew(validate.Config{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	h := validate.JSON[Registration](d, nil).Handler(http.NotFoundHandler())
+	const token = "rst-9f8e7d6c5b4a39281706"
+	r := httptest.NewRequest(http.MethodPost, "/reset/"+token, strings.NewReader(`{"x":1}`))
+	r.Header.Set("Content-Type", "application/json")
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	var rec map[string]any
+	if err := json.Unmarshal(logs.Bytes(), &rec); err != nil {
+		t.Fatalf("log %q: %v", logs.String(), err)
+	}
+	if strings.Contains(logs.String(), token) || rec["path"] != nil || rec["route"] != nil || rec["method"] != "POST" {
+		t.Fatalf("log: %s", logs.String())
+	}
+}
