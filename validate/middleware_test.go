@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -489,5 +490,29 @@ func TestLogsNoPathWithoutRoutePattern(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), token) || rec["path"] != nil || rec["route"] != nil || rec["method"] != "POST" {
 		t.Fatalf("log: %s", logs.String())
+	}
+}
+
+// TestEmptyBodyFromServer: net/http gives a request without a body
+// (Content-Length: 0) r.Body == http.NoBody, not an empty reader; that path
+// must answer like any empty body, 400 with code "empty".
+func TestEmptyBodyFromServer(t *testing.T) {
+	const want = `{"type":"about:blank","title":"Bad Request","status":400,"detail":"The request body is not acceptable JSON.","errors":[{"code":"empty","detail":"The request body is empty."}]}`
+	for name, body := range map[string]io.ReadCloser{"NoBody": http.NoBody, "nil": nil} {
+		t.Run(name, func(t *testing.T) {
+			r := post("")
+			r.Body, r.ContentLength = body, 0
+			reached := false
+			w := httptest.NewRecorder()
+			validate.JSON[Registration](nil, nil).Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached = true })).ServeHTTP(w, r)
+			if reached || w.Code != http.StatusBadRequest || w.Body.String() != want {
+				t.Fatalf("reached %v, got %d %s", reached, w.Code, w.Body)
+			}
+			_, err := validate.Decode[Registration](httptest.NewRecorder(), r, nil, nil)
+			var re *validate.RequestError
+			if !errors.Is(err, validate.ErrEmptyBody) || !errors.As(err, &re) || re.Status != http.StatusBadRequest {
+				t.Fatalf("Decode = %v", err)
+			}
+		})
 	}
 }
