@@ -124,21 +124,30 @@ func startServer(t *testing.T, env ...string) *server {
 	}
 }
 
-// stop shuts the server down gracefully and reports whether it exited
-// cleanly within the time limit.
-func (s *server) stop(t *testing.T) error {
-	if s.cmd.ProcessState != nil {
-		return nil
-	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+// stop shuts the server down gracefully with SIGTERM and reports whether
+// it exited cleanly within the time limit.
+func (s *server) stop(t *testing.T) error { return s.stopWith(t, syscall.SIGTERM) }
+
+// stopWith sends sig and waits up to 10 s for the process to exit, then
+// kills it. Once it has exited, later calls return the same result.
+func (s *server) stopWith(t *testing.T, sig os.Signal) error {
 	select {
 	case err := <-s.done:
-		s.done <- err // let a second stop see it
+		s.done <- err // let a later stop see it
+		return err
+	default:
+	}
+	_ = s.cmd.Process.Signal(sig)
+	select {
+	case err := <-s.done:
+		s.done <- err // let a later stop see it
 		return err
 	case <-time.After(10 * time.Second):
 		_ = s.cmd.Process.Kill()
-		t.Errorf("server did not stop within 10s of SIGTERM")
-		return <-s.done
+		t.Errorf("server did not stop within 10s of %v", sig)
+		err := <-s.done
+		s.done <- err
+		return err
 	}
 }
 

@@ -460,6 +460,11 @@ func TestRedisSharesRevocationsAcrossInstances(t *testing.T) {
 	}
 	a := startServer(t, env...)
 	b := startServer(t, env...)
+	for _, srv := range []*server{a, b} {
+		if strings.Contains(srv.stderr.String(), "ephemeral") {
+			t.Errorf("ephemeral key warning with JWT_SECRET and ENCRYPTION_KEYS set:\n%s", srv.stderr)
+		}
+	}
 	token, _ := a.login(t, adminEmail, adminPassword)
 	if r := b.do(t, "GET", "/api/v2/users", "", bearer(token)...); r.Status != 200 {
 		t.Fatalf("instance b refuses a token of instance a: %d %s", r.Status, r.Body)
