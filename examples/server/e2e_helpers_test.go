@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -228,15 +229,25 @@ func (s *server) login(t *testing.T, email, password string) (token string, expi
 	return token, exp
 }
 
+// register creates a user and checks the 201: a JSON body of exactly the
+// new user's id, email and name (no password, no hash), and a Location
+// naming the user's resource.
 func (s *server) register(t *testing.T, email, password, name string, age int) string {
 	t.Helper()
 	r := s.do(t, "POST", "/api/users", fmt.Sprintf(`{"email":%q,"password":%q,"name":%q,"age":%d}`, email, password, name, age))
 	if r.Status != 201 {
 		t.Fatalf("register: %d %s", r.Status, r.Body)
 	}
-	id, _ := r.json(t)["id"].(string)
-	if id == "" {
-		t.Fatalf("register body %s", r.Body)
+	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+		t.Fatalf("register: Content-Type %q", ct)
+	}
+	m := r.json(t)
+	id, _ := m["id"].(string)
+	if len(m) != 3 || !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(id) || m["email"] != email || m["name"] != name {
+		t.Fatalf("register body %s, want exactly id, email %q and name %q", r.Body, email, name)
+	}
+	if loc := r.Header.Get("Location"); loc != "/api/users/"+id {
+		t.Fatalf("register: Location %q, want /api/users/%s", loc, id)
 	}
 	return id
 }
