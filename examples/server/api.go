@@ -219,9 +219,36 @@ func (a *api) views() ([]userView, error) {
 	return out, nil
 }
 
-// getUser serves GET /api/users/{id}: the user themself or an admin.
+// local reports whether p's token was issued by this server. Only such a
+// token speaks for a local account: a second issuer (JWKS_URL) names its
+// own users in sub and grants its own roles, so its tokens may call the
+// read-only list endpoints but are never a local user or a local admin,
+// whatever their sub and roles say.
+func (a *api) local(p *principal.Principal) bool {
+	return p != nil && p.Issuer == a.issuerName
+}
+
+// denyForeign refuses a request whose token is not this server's own.
+func (a *api) denyForeign(w http.ResponseWriter, r *http.Request, p *principal.Principal) bool {
+	if a.local(p) {
+		return false
+	}
+	var sub, iss string
+	if p != nil {
+		sub, iss = p.Subject, p.Issuer
+	}
+	a.events.AuthzFailed(r.Context(), sub, "user", slog.String("iss", iss))
+	writeProblem(w, http.StatusForbidden, "Only this service's own accounts may do this.")
+	return true
+}
+
+// getUser serves GET /api/users/{id}: the user themself or an admin, both
+// with a token of this server's own issuer.
 func (a *api) getUser(w http.ResponseWriter, r *http.Request) {
 	p, _ := principal.FromContext(r.Context())
+	if a.denyForeign(w, r, p) {
+		return
+	}
 	id := r.PathValue("id")
 	if p.Subject != id && !p.HasRole("admin") {
 		a.events.AuthzFailed(r.Context(), p.Subject, "user")
@@ -241,9 +268,13 @@ func (a *api) getUser(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, v)
 }
 
-// deleteUser serves DELETE /api/users/{id}, behind RequireRoles("admin").
+// deleteUser serves DELETE /api/users/{id}, behind RequireRoles("admin"):
+// an admin of this server's own issuer only.
 func (a *api) deleteUser(w http.ResponseWriter, r *http.Request) {
 	p, _ := principal.FromContext(r.Context())
+	if a.denyForeign(w, r, p) {
+		return
+	}
 	id := r.PathValue("id")
 	if !a.users.delete(id) {
 		writeProblem(w, http.StatusNotFound, "No such user.")

@@ -117,6 +117,31 @@ func TestPyJWTTokens(t *testing.T) {
 		{"HS256 token claiming the JWKS issuer", mint(t, "HS256", pyjwtSecret, at, claimsFor(jwksIss, aud, 5*time.Minute)), 401},
 		{"typ JWT instead of at+jwt", mint(t, "HS256", pyjwtSecret, map[string]any{"typ": "JWT", "kid": "hs1"}, claimsFor(iss, aud, 5*time.Minute)), 401},
 	}
+	t.Run("a JWKS token is never a local user or a local admin", func(t *testing.T) {
+		victim := s.register(t, "victim@example.com", alicePassword, "Victim", 30)
+		asVictim := func(alg, key string, hdr map[string]any, iss string, roles ...string) string {
+			c := claimsFor(iss, aud, 5*time.Minute)
+			c["sub"], c["roles"] = victim, roles
+			return mint(t, alg, key, hdr, c)
+		}
+		foreign := asVictim("ES256", pemPath, es, jwksIss, "admin")
+		if r := s.do(t, "GET", "/api/v2/users", "", bearer(foreign)...); r.Status != 200 {
+			t.Fatalf("the JWKS issuer's token cannot list: %d %s", r.Status, r.Body)
+		}
+		wantProblem(t, s.do(t, "GET", "/api/users/"+victim, "", bearer(foreign)...), 403)
+		wantProblem(t, s.do(t, "DELETE", "/api/users/"+victim, "", bearer(foreign)...), 403)
+		if !s.waitAudit(`"iss":"` + jwksIss + `"`) {
+			t.Error("the refusals' authz_fail events do not name the foreign issuer")
+		}
+		// The victim's own token, from this server's issuer, still reads
+		// the record: it was neither disclosed nor deleted.
+		own := asVictim("HS256", pyjwtSecret, at, iss, "user")
+		r := s.do(t, "GET", "/api/users/"+victim, "", bearer(own)...)
+		if r.Status != 200 || r.json(t)["email"] != "victim@example.com" {
+			t.Fatalf("the victim reading themself: %d %s", r.Status, r.Body)
+		}
+	})
+
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := s.do(t, "GET", "/api/v2/users", "", bearer(tt.token)...)
