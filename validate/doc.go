@@ -74,10 +74,11 @@
 // [PwnedPasswords], which uses the k-anonymity range API and sends only
 // five hex characters of the SHA-1.
 //
-// The embedded blocklist holds about 17,600 entries composed by
-// gen_blocklist.go from well-known weak patterns: popular words and names,
-// keyboard walks, digit runs, doubled words and the digits and symbols
-// people append. It is not a breach corpus and was not derived from one;
+// The embedded blocklist holds about 19,600 entries (235 KB) composed by
+// gen_blocklist.go from well-known weak patterns: popular words and first
+// names, keyboard row and column walks (qwerty, 1qaz2wsx), letters
+// interleaved with digits (q1w2e3r4, a1b2c3d4), keypad walks (147258369),
+// digit runs, doubled words and the digits and symbols people append. It is not a breach corpus and was not derived from one;
 // passwords are also compared after undoing common substitutions
 // ("p@ssw0rd") and after trimming digits and symbols from both ends. For
 // real breach data, configure a BreachChecker.

@@ -208,6 +208,27 @@ func TestBlocklistIsHonest(t *testing.T) {
 	}
 }
 
+// TestBlocklistCatchesWalksAndNames: keyboard column walks, letters
+// interleaved with digits, keypad walks and common first names are among
+// the most used passwords; the generated list must cover them.
+func TestBlocklistCatchesWalksAndNames(t *testing.T) {
+	def := validate.MustNewPasswordPolicy(validate.PasswordConfig{})
+	mfa := validate.MustNewPasswordPolicy(validate.PasswordConfig{MinLength: 8, MultiFactor: true})
+	for _, tc := range []struct {
+		p  *validate.PasswordPolicy
+		pw string
+	}{
+		{def, "1qaz2wsx3edc4rfv"}, {def, "qazwsxedcrfvtgb"}, {def, "zaq1xsw2cde3vfr4"}, {def, "1q2w3e4r5t6y7u8i"},
+		{mfa, "samantha"}, {mfa, "147258369"}, {mfa, "q1w2e3r4t5"}, {mfa, "a1b2c3d4"}, {mfa, "1q2w3e4r5t6y"},
+		{mfa, "741852963"}, {mfa, "789456123"}, {mfa, "12369874"}, {mfa, "963852741"}, {mfa, "Samantha1990"},
+		{mfa, "ilovejessica"}, {mfa, "mybrandon"}, {mfa, "1qaz!QAZ"},
+	} {
+		if got := code(t, tc.p.Check(t.Context(), tc.pw)); got != "password_common" {
+			t.Errorf("%q: code = %q, want password_common", tc.pw, got)
+		}
+	}
+}
+
 // pwnedServer answers range queries for the given passwords with counts,
 // plus padding entries with count 0, and records every request in full.
 func pwnedServer(t *testing.T, counts map[string]int, padding []string) (*httptest.Server, *[]string) {
