@@ -259,7 +259,10 @@ func build(ctx context.Context, cfg *config, stdout io.Writer, ops *slog.Logger)
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("POST /api/users", a.register)
 	mux.HandleFunc("POST /api/login", a.login)
-	mux.Handle("POST /api/logout", authn.Handler(http.HandlerFunc(a.logout)))
+	// authed authenticates, then tells the audit middleware who is calling,
+	// so every request event after authentication names its subject.
+	authed := func(h http.Handler) http.Handler { return authn.Handler(audit.Identify(h)) }
+	mux.Handle("POST /api/logout", authed(http.HandlerFunc(a.logout)))
 	byVersion, err := negotiator.Route(map[string]http.Handler{
 		"1": http.HandlerFunc(a.listUsersV1),
 		"2": http.HandlerFunc(a.listUsersV2),
@@ -267,10 +270,10 @@ func build(ctx context.Context, cfg *config, stdout io.Writer, ops *slog.Logger)
 	if err != nil {
 		return fail(err)
 	}
-	mux.Handle("GET /api/v1/users", authn.Handler(byVersion))
-	mux.Handle("GET /api/v2/users", authn.Handler(byVersion))
-	mux.Handle("GET /api/users/{id}", authn.Handler(http.HandlerFunc(a.getUser)))
-	mux.Handle("DELETE /api/users/{id}", authn.Handler(authn.RequireRoles("admin")(http.HandlerFunc(a.deleteUser))))
+	mux.Handle("GET /api/v1/users", authed(byVersion))
+	mux.Handle("GET /api/v2/users", authed(byVersion))
+	mux.Handle("GET /api/users/{id}", authed(http.HandlerFunc(a.getUser)))
+	mux.Handle("DELETE /api/users/{id}", authed(authn.RequireRoles("admin")(http.HandlerFunc(a.deleteUser))))
 
 	// Outer chain.
 	resolver, err := clientip.New(clientip.Config{TrustedProxies: cfg.TrustedProxies, Source: proxySource(cfg)})

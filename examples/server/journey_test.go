@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -241,6 +242,29 @@ func TestUserJourney(t *testing.T) {
 		wantProblem(t, r, 403)
 		if got := r.Header.Get("Www-Authenticate"); !strings.Contains(got, `error="insufficient_scope"`) {
 			t.Fatalf("WWW-Authenticate %q", got)
+		}
+	})
+
+	// OWASP's authz_fail names the user: the request events of the two
+	// refusals above carry the caller's subject (audit.Identify).
+	t.Run("refused requests name their subject in the audit log", func(t *testing.T) {
+		want := map[string]bool{"GET /api/users/" + adminID: false, "DELETE /api/users/" + adminID: false}
+		if !s.waitAudit(`"subject":"` + aliceID + `"`) {
+			t.Fatal("no audit event names alice")
+		}
+		for _, ev := range s.auditEvents(t, "authz_fail") {
+			key := fmt.Sprint(ev["method"], " ", ev["path"])
+			if _, ok := want[key]; ok && ev["status"] == float64(403) {
+				if ev["subject"] != aliceID {
+					t.Errorf("%s: subject %v, want %s", key, ev["subject"], aliceID)
+				}
+				want[key] = true
+			}
+		}
+		for k, seen := range want {
+			if !seen {
+				t.Errorf("no authz_fail request event for %s\n%s", k, s.audit.String())
+			}
 		}
 	})
 
