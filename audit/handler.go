@@ -277,33 +277,39 @@ func (c *handlerCore) cleanIn(at slog.Attr, under bool, b *anyBudget) slog.Attr 
 		}
 		return slog.Attr{Key: key, Value: c.cleanGroup(v.Group(), under, b)}
 	case slog.KindAny:
-		switch x := v.Any().(type) {
-		case error:
-			if x != nil {
-				return slog.String(key, sanitize(x.Error(), c.max))
-			}
-		case []string:
-			n := maxAnyMembers
-			if b != nil {
-				n = b.take(min(len(x), n))
-			}
-			if out := sanitizeAll(x, c.max, n); out != nil {
-				return slog.Any(key, out)
-			}
-		default:
-			var w slog.Value
-			var changed bool
-			if b == nil {
-				w, changed = c.cleanAnyTop(x)
-			} else {
-				w, changed = c.cleanAny(x, b)
-			}
-			if changed {
-				return slog.Attr{Key: key, Value: w}
-			}
+		if w, changed := c.cleanAnyKind(v.Any(), b); changed {
+			return slog.Attr{Key: key, Value: w}
 		}
 	}
 	return slog.Attr{Key: key, Value: v}
+}
+
+// cleanAnyKind cleans x, the value of an attribute of kind slog.KindAny,
+// with budget b, or a fresh one if b is nil. It reports false when x
+// passes unchanged. It is apart from cleanIn to keep that lean for the
+// common kinds (strings, numbers).
+func (c *handlerCore) cleanAnyKind(x any, b *anyBudget) (slog.Value, bool) {
+	switch x := x.(type) {
+	case error:
+		if x != nil {
+			return slog.StringValue(sanitize(x.Error(), c.max)), true
+		}
+	case []string:
+		n := maxAnyMembers
+		if b != nil {
+			n = b.take(min(len(x), n))
+		}
+		if out := sanitizeAll(x, c.max, n); out != nil {
+			return slog.AnyValue(out), true
+		}
+	default:
+		if b == nil {
+			var fresh anyBudget
+			b = &fresh
+		}
+		return c.cleanAny(x, b)
+	}
+	return slog.Value{}, false
 }
 
 // sanitizeAll returns a cleaned copy of list, cut after keep elements

@@ -24,15 +24,6 @@ const (
 // anyBudget is what is left of the limits while one value is cleaned.
 type anyBudget struct{ depth, nodes int }
 
-// cleanAnyTop cleans x, a value of kind slog.KindAny that is neither an
-// error nor a []string, with a fresh budget. It reports false when x
-// passes unchanged. The budget lives here, not in clean, so that clean's
-// frame stays free of it on the common kinds.
-func (c *handlerCore) cleanAnyTop(x any) (slog.Value, bool) {
-	var b anyBudget
-	return c.cleanAny(x, &b)
-}
-
 // take counts up to n members against the budget and returns how many
 // may be kept.
 func (b *anyBudget) take(n int) int {
@@ -41,7 +32,8 @@ func (b *anyBudget) take(n int) int {
 	return n
 }
 
-// cleanAny returns the cleaned form of x and reports whether it differs
+// cleanAny returns the cleaned form of x, a value of kind slog.KindAny
+// that is neither an error nor a []string, and reports whether it differs
 // from x:
 //
 //   - types that render themselves as text (encoding.TextMarshaler, as
