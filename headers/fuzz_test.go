@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -19,6 +20,7 @@ var cspSeeds = []string{
 	"default-src 'none'; scirpt-src 'self'",
 	"default-src 'none', script-src 'self'",
 	"script-src 'nonce-abc123'",
+	"script-src 'none'; style-src 'NONE'",
 	"script-src 'self' 'SHA256-abc+/=' https://cdn.example.com/js/; img-src data: https://*.example.com:443",
 	"frame-ancestors 'self' https://app.example.com; sandbox allow-scripts; upgrade-insecure-requests",
 	"report-uri /csp https://r.example/x; report-to csp; trusted-types a 'allow-duplicates'",
@@ -47,6 +49,18 @@ func FuzzCSP(f *testing.F) {
 		}
 		if _, err := headers.New(headers.Config{InsecureAllowWeakValues: weak, DisableNonces: true, Headers: map[string]string{"Content-Security-Policy": got}}); err != nil {
 			t.Fatalf("serialized policy %q rejected: %v", got, err)
+		}
+		// With nonces on, a nonce never joins a lone 'none' (which browsers
+		// would then ignore).
+		m, err = headers.New(headers.Config{InsecureAllowWeakValues: weak, Headers: map[string]string{"Content-Security-Policy": policy}})
+		if err != nil {
+			return
+		}
+		nonced := serve(m.Handler(okHandler), httptest.NewRequest("GET", "/", nil)).Header().Get("Content-Security-Policy")
+		for _, dir := range strings.Split(nonced, ";") {
+			if f := strings.Fields(dir); len(f) > 2 && slices.Contains(f, "'none'") {
+				t.Fatalf("policy %q sent with 'none' beside other sources: %q", policy, nonced)
+			}
 		}
 	})
 }
