@@ -135,7 +135,8 @@ func (h *Hasher) input(password, pepperID string) []byte {
 // since bcrypt would ignore the excess; nor does one containing a NUL
 // byte, which C implementations treat as the end of the password. Both are
 // refused only after the work of [Hasher.VerifyDummy], so their timing
-// does not tell that the user still has a bcrypt hash.
+// does not tell that the user still has a bcrypt hash; so is a hash
+// peppered with a key this Hasher does not hold.
 //
 // After a successful Verify, call [Hasher.NeedsRehash] and store a fresh
 // [Hasher.Hash] if it reports true.
@@ -170,6 +171,7 @@ func (h *Hasher) verify(ctx context.Context, ph parsed, password string) error {
 	case algArgon2id:
 		if ph.pepper != "" {
 			if _, ok := h.pol.peppers[ph.pepper]; !ok {
+				h.burn(ctx, password) // the same cost as any other denial
 				return ErrUnknownPepper
 			}
 		}

@@ -352,13 +352,13 @@ func TestVerifyDummyCostsAsMuchAsVerify(t *testing.T) {
 	}
 }
 
-// TestBcryptEarlyRejectCostsAsMuchAsVerifyDummy defends against learning
+// TestEarlyRejectsCostAsMuchAsVerifyDummy defends against learning
 // which users still have bcrypt hashes by timing: a password that can never
 // match a bcrypt hash (over 72 bytes, or with a NUL byte) is refused
 // without running bcrypt, and that refusal must take as long as every
 // other denial, so it does VerifyDummy's argon2id work first. Measured as
 // allocated bytes (argon2 allocates its m KiB in one block), not time.
-func TestBcryptEarlyRejectCostsAsMuchAsVerifyDummy(t *testing.T) {
+func TestEarlyRejectsCostAsMuchAsVerifyDummy(t *testing.T) {
 	h := mustHasher(t, password.Config{})
 	hash := bcryptHash(t, "abc")
 	dummy := allocatedBytes(func() { _ = h.VerifyDummy(ctx, "wrong") })
@@ -382,6 +382,14 @@ func TestBcryptEarlyRejectCostsAsMuchAsVerifyDummy(t *testing.T) {
 	}
 	if dummy < 19456*1024 {
 		t.Errorf("VerifyDummy allocates %d B, less than m=19456 KiB", dummy)
+	}
+	// Likewise a hash peppered with a key this Hasher lacks (a
+	// misconfiguration, or a table restored from elsewhere): its refusal
+	// must not mark which users have such hashes.
+	peppered, _ := mustHasher(t, password.Config{Peppers: []crypto.Key{pepper("gone", 3)}}).Hash(ctx, "pw")
+	var err error
+	if got := allocatedBytes(func() { err = h.Verify(ctx, peppered, "pw") }); !errors.Is(err, password.ErrUnknownPepper) || got < dummy*9/10 {
+		t.Errorf("unknown pepper: Verify = %v, allocates %d B, VerifyDummy %d B", err, got, dummy)
 	}
 }
 
