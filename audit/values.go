@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -252,9 +253,7 @@ func plain(v slog.Value) any {
 	m := make(map[string]any, len(v.Group()))
 	for _, at := range v.Group() {
 		if at.Key == "" && at.Value.Kind() == slog.KindGroup {
-			for k, x := range plain(at.Value).(map[string]any) {
-				m[k] = x
-			}
+			maps.Copy(m, plain(at.Value).(map[string]any)) // an inline group
 			continue
 		}
 		m[at.Key] = plain(at.Value)

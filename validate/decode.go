@@ -77,7 +77,7 @@ func (s *state) utf8Err() *RequestError {
 // like every [Errors] (MaxErrors, then a too_many_errors entry), so the
 // response stays small whatever the input.
 func (s *state) typeErr(code, detail string) {
-	if !s.typeErrs.Full() {
+	if !s.typeErrs.Full() { // checked first: a dropped error needs no pointer built
 		s.typeErrs.push(FieldError{Pointer: s.pointer(), Code: code, Detail: detail})
 	}
 }

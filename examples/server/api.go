@@ -219,18 +219,13 @@ func (a *api) views() ([]userView, error) {
 	return out, nil
 }
 
-// local reports whether p's token was issued by this server. Only such a
-// token speaks for a local account: a second issuer (JWKS_URL) names its
-// own users in sub and grants its own roles, so its tokens may call the
-// read-only list endpoints but are never a local user or a local admin,
-// whatever their sub and roles say.
-func (a *api) local(p *principal.Principal) bool {
-	return p != nil && p.Issuer == a.issuerName
-}
-
-// denyForeign refuses a request whose token is not this server's own.
+// denyForeign refuses a request whose token was not issued by this
+// server. Only such a token speaks for a local account: a second issuer
+// (JWKS_URL) names its own users in sub and grants its own roles, so its
+// tokens may call the read-only list endpoints but are never a local user
+// or a local admin, whatever their sub and roles say.
 func (a *api) denyForeign(w http.ResponseWriter, r *http.Request, p *principal.Principal) bool {
-	if a.local(p) {
+	if p != nil && p.Issuer == a.issuerName {
 		return false
 	}
 	var sub, iss string
